@@ -1,0 +1,10 @@
+// Command stsmfa gets MFA session credentials for the AWS CLI and SDKs. See README.md.
+package main
+
+import (
+	"os"
+
+	"github.com/stsmfa/stsmfa/internal/cli"
+)
+
+func main() { os.Exit(cli.Main()) }

@@ -1,0 +1,244 @@
+// Package cli holds stsmfa's commands, one file each. Rules for output:
+//   - stdout carries data only (export lines, JSON); a command that prints nothing on success prints nothing.
+//   - prompts go to the terminal device (/dev/tty), never stdout or stderr.
+//   - everything else (success lines, warnings, errors, --debug) goes to stderr; errors are one line,
+//     prefixed "stsmfa: ", lower-case, naming the fix; secrets never appear.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/session"
+)
+
+// Version is set at build time with -ldflags "-X github.com/stsmfa/stsmfa/internal/cli.Version=v1.2.3".
+var Version = ""
+
+// Options are the process's streams and clock; tests replace them.
+type Options struct {
+	Args   []string
+	Stdout io.Writer
+	Stderr io.Writer
+	Now    func() time.Time
+	// Terminal opens the user's terminal; nil result = no terminal. Default: /dev/tty.
+	Terminal func() session.Terminal
+	// StderrIsTerminal enables colour; default: detected on os.Stderr.
+	StderrIsTerminal *bool
+}
+
+// Main runs stsmfa for this process and returns its exit code.
+func Main() int {
+	return Run(Options{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr})
+}
+
+// app is the state shared by all commands of one run.
+type app struct {
+	Options
+	debug       bool
+	timeout     time.Duration
+	lockTimeout time.Duration
+	color       bool
+	ctx         context.Context
+}
+
+// Run executes one command line and returns the exit code.
+func Run(o Options) int {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Terminal == nil {
+		o.Terminal = openTerminal
+	}
+	a := &app{Options: o}
+	isTTY := false
+	if o.StderrIsTerminal != nil {
+		isTTY = *o.StderrIsTerminal
+	} else if f, ok := o.Stderr.(*os.File); ok {
+		isTTY = term.IsTerminal(int(f.Fd()))
+	}
+	a.color = isTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+
+	// Ctrl-C ends the process (exit 130 in the shell): writes are atomic renames, so no file is left half-written.
+	ctx := context.Background()
+	a.ctx = ctx
+
+	root := a.rootCmd()
+	root.SetArgs(o.Args)
+	root.SetOut(o.Stdout)
+	root.SetErr(o.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitcode.OK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code // a child's exit status, already reported by the child itself
+	}
+	fmt.Fprintf(o.Stderr, "stsmfa: %s\n", oneLine(err.Error()))
+	return exitcode.Of(err)
+}
+
+// exitError passes a child process's exit status through without a message.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ") }
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "stsmfa",
+		Short: "MFA session credentials for the AWS CLI and SDKs, in one command",
+		Long: `stsmfa trades an IAM user's long-term keys and one MFA code for temporary credentials
+(STS GetSessionToken) and puts them where the AWS CLI and SDKs find them: a named profile
+(login), your shell (env), one command (exec), or every SDK on demand (credential-process).
+
+Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS files,
+4 AWS refused, 5 AWS unreachable, 6 no MFA code available, 130 cancelled.`,
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return exitcode.UsageErr("%v (see: %s --help)", err, c.CommandPath())
+	})
+	pf := root.PersistentFlags()
+	pf.BoolVar(&a.debug, "debug", false, "explain each step on stderr (never prints secrets)")
+	pf.DurationVar(&a.timeout, "timeout", 30*time.Second, "give up on an AWS call after this long")
+	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd())
+	for _, c := range root.Commands() {
+		c.Args = wrapArgs(c.Args)
+	}
+	return root
+}
+
+// wrapArgs turns cobra's argument errors into usage errors (exit 2).
+func wrapArgs(f cobra.PositionalArgs) cobra.PositionalArgs {
+	if f == nil {
+		return nil
+	}
+	return func(c *cobra.Command, args []string) error {
+		if err := f(c, args); err != nil {
+			return exitcode.UsageErr("%v (see: %s --help)", err, c.CommandPath())
+		}
+		return nil
+	}
+}
+
+func (a *app) debugf(format string, args ...any) {
+	if a.debug {
+		fmt.Fprintf(a.Stderr, "stsmfa: debug: "+format+"\n", args...)
+	}
+}
+
+func (a *app) warn(msg string) { fmt.Fprintf(a.Stderr, "stsmfa: warning: %s\n", msg) }
+
+func (a *app) paint(code, s string) string {
+	if !a.color {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (a *app) editor() *awsfile.Editor { return &awsfile.Editor{Warn: a.warn} }
+
+// sessionFlags are the flags every command that may need a fresh session shares with login.
+type sessionFlags struct {
+	profile      string
+	serial       string
+	duration     string
+	tokenCommand string
+	minRemaining time.Duration
+	lockTimeout  time.Duration
+}
+
+func (s *sessionFlags) register(c *cobra.Command) {
+	f := c.Flags()
+	f.StringVarP(&s.profile, "profile", "p", "", "source profile with long-term keys (default: $AWS_PROFILE, else default)")
+	f.StringVar(&s.serial, "serial-number", "", "MFA device serial or ARN (default: mfa_serial, $AWS_MFA_SERIAL, else found via IAM)")
+	f.StringVar(&s.duration, "duration", "", "session length: seconds or 12h, 36h (900s–36h; root 1h; default: mfa_session_duration, else 12h)")
+	f.StringVar(&s.tokenCommand, "token-command", "", "command that prints the MFA code (default: mfa_process, else a terminal prompt)")
+	f.DurationVar(&s.minRemaining, "min-remaining", session.DefaultMargin, "reuse a session only if it stays valid longer than this")
+	f.DurationVar(&s.lockTimeout, "lock-timeout", session.DefaultLockTimeout, "how long to wait for another stsmfa refreshing the same profile")
+}
+
+// request builds a session request from the flags; positional code and targets are added by login.
+func (s *sessionFlags) request() (session.Request, error) {
+	req := session.Request{
+		Source:       sourceProfile(s.profile),
+		Serial:       s.serial,
+		TokenCommand: s.tokenCommand,
+		MinRemaining: s.minRemaining,
+		LockTimeout:  s.lockTimeout,
+	}
+	if s.duration != "" {
+		d, err := session.ParseDuration(s.duration)
+		if err != nil {
+			return req, exitcode.UsageErr("--duration %q: %v", s.duration, err)
+		}
+		if err := session.CheckDuration(d, false, "--duration"); err != nil {
+			return req, err
+		}
+		req.Duration = d
+	}
+	if s.minRemaining < 0 {
+		return req, exitcode.UsageErr("--min-remaining must not be negative")
+	}
+	return req, nil
+}
+
+func sourceProfile(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if p := os.Getenv("AWS_PROFILE"); p != "" {
+		return p
+	}
+	return "default"
+}
+
+// ensure runs session.Ensure with this run's terminal, clock and diagnostics.
+func (a *app) ensure(req session.Request) (*session.Result, error) {
+	env := &session.Env{
+		Now:     a.Now,
+		Debugf:  a.debugf,
+		Info:    func(m string) { fmt.Fprintf(a.Stderr, "stsmfa: %s\n", m) },
+		Warn:    a.warn,
+		Timeout: a.timeout,
+		Editor:  a.editor(),
+	}
+	if t := a.Terminal(); t != nil {
+		env.Terminal = t
+		if c, ok := t.(io.Closer); ok {
+			defer c.Close()
+		}
+	}
+	return session.Ensure(a.ctx, env, req)
+}
+
+// untilText is the expiry as people read it: "valid 11h59m, until 2026-11-22 11:44 KST".
+func (a *app) untilText(exp time.Time) string {
+	return fmt.Sprintf("valid %s, until %s", session.Human(exp.Sub(a.Now())), exp.Local().Format("2006-01-02 15:04 MST"))
+}

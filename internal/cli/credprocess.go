@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// processOutput is the credential_process protocol's JSON (Version 1).
+type processOutput struct {
+	Version         int
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      string
+}
+
+func (a *app) credentialProcessCmd() *cobra.Command {
+	var sf sessionFlags
+	c := &cobra.Command{
+		Use:   "credential-process",
+		Short: "Print the session as credential_process JSON (for ~/.aws/config)",
+		Long: `credential-process prints the session in the credential_process format the AWS CLI and every SDK
+understand, and nothing else on stdout. Use it from a config profile (see setup-credential-process):
+
+  [profile work]
+  credential_process = /usr/local/bin/stsmfa credential-process --profile default
+
+A stored session is reused. When many processes ask at once, one asks for the code and calls STS;
+the others wait for it. Without a terminal or token command it fails at once, saying how to fix it.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			req, err := sf.request()
+			if err != nil {
+				return err
+			}
+			res, err := a.ensure(req)
+			if err != nil {
+				return err
+			}
+			s := res.Session
+			out, err := json.Marshal(processOutput{
+				Version:         1,
+				AccessKeyID:     s.AccessKeyID,
+				SecretAccessKey: s.SecretAccessKey,
+				SessionToken:    s.SessionToken,
+				Expiration:      s.Expiration.UTC().Format(time.RFC3339),
+			})
+			if err != nil {
+				return err
+			}
+			_, err = a.Stdout.Write(append(out, '\n'))
+			return err
+		},
+	}
+	sf.register(c)
+	return c
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/session"
+	"github.com/stsmfa/stsmfa/internal/shellenv"
+)
+
+// envNames are the variables env sets; AWS_CREDENTIAL_EXPIRATION is the AWS CLI's own name.
+var envNames = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION"}
+
+func sessionVars(s session.Session) []shellenv.Var {
+	return []shellenv.Var{
+		{Name: "AWS_ACCESS_KEY_ID", Value: s.AccessKeyID},
+		{Name: "AWS_SECRET_ACCESS_KEY", Value: s.SecretAccessKey},
+		{Name: "AWS_SESSION_TOKEN", Value: s.SessionToken},
+		{Name: "AWS_CREDENTIAL_EXPIRATION", Value: s.Expiration.UTC().Format(time.RFC3339)},
+	}
+}
+
+func (a *app) envCmd() *cobra.Command {
+	var sf sessionFlags
+	var format string
+	var unset bool
+	c := &cobra.Command{
+		Use:   "env",
+		Short: "Print shell lines that put the MFA session in the environment",
+		Long: `env prints the lines that set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+AWS_CREDENTIAL_EXPIRATION for a shell to evaluate (or, with --unset, remove them). A stored session is
+reused; otherwise one code is asked for on the terminal (or by --token-command / mfa_process).`,
+		Example: `  eval "$(stsmfa env)"                              # bash, zsh
+  stsmfa env --format fish | source
+  stsmfa env --format powershell | Invoke-Expression
+  eval "$(stsmfa env --unset)"`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if unset {
+				out, err := shellenv.Unset(format, envNames)
+				if err != nil {
+					return exitcode.UsageErr("%v", err)
+				}
+				_, err = fmt.Fprint(a.Stdout, out)
+				return err
+			}
+			if _, err := shellenv.Set(format, nil); err != nil {
+				return exitcode.UsageErr("%v", err) // bad --format: fail before asking for a code
+			}
+			req, err := sf.request()
+			if err != nil {
+				return err
+			}
+			res, err := a.ensure(req)
+			if err != nil {
+				return err
+			}
+			out, err := shellenv.Set(format, sessionVars(res.Session))
+			if err != nil {
+				return exitcode.UsageErr("%v", err)
+			}
+			a.debugf("printing %d variables for %s (values not shown)", len(envNames), format)
+			_, err = fmt.Fprint(a.Stdout, out)
+			return err
+		},
+	}
+	sf.register(c)
+	c.Flags().StringVar(&format, "format", "bash", "bash, zsh, fish, powershell, cmd, json or dotenv")
+	c.Flags().BoolVar(&unset, "unset", false, "print lines that remove the variables instead")
+	return c
+}

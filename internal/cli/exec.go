@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+)
+
+// markerVar tells a nested stsmfa which source profile the surrounding `stsmfa exec` serves.
+const markerVar = "STSMFA_PROFILE"
+
+// staleVars are removed from the child: each can override or break the session's variables.
+var staleVars = []string{
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+	"AWS_CREDENTIAL_EXPIRATION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME",
+}
+
+func (a *app) execCmd() *cobra.Command {
+	var sf sessionFlags
+	c := &cobra.Command{
+		Use:   "exec [flags] -- COMMAND [ARGS...]",
+		Short: "Run a command with the MFA session in its environment",
+		Long: `exec runs COMMAND with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+AWS_CREDENTIAL_EXPIRATION set to the session, and AWS_PROFILE and stale credential variables removed.
+On Unix stsmfa replaces itself with COMMAND, so exit codes and signals are COMMAND's own.
+Running exec inside exec is refused unless both serve the same source profile.`,
+		Example: `  stsmfa exec -- aws s3 ls
+  stsmfa exec --profile work -- terraform plan`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			req, err := sf.request()
+			if err != nil {
+				return err
+			}
+			if outer := os.Getenv(markerVar); outer != "" && outer != req.Source {
+				return exitcode.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Source)
+			}
+			res, err := a.ensure(req)
+			if err != nil {
+				return err
+			}
+			env := childEnv(os.Environ(), req.Source)
+			for _, v := range sessionVars(res.Session) {
+				env = append(env, v.Name+"="+v.Value)
+			}
+			a.debugf("running %s with %s set and %s removed (values not shown)", args[0], strings.Join(envNames, ", "), strings.Join(staleVars, ", "))
+			return runChild(args, env)
+		},
+	}
+	sf.register(c)
+	return c
+}
+
+// childEnv drops stale AWS variables and adds the nesting marker.
+func childEnv(environ []string, source string) []string {
+	out := make([]string, 0, len(environ)+6)
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		drop := name == markerVar
+		for _, s := range staleVars {
+			if strings.EqualFold(name, s) {
+				drop = true
+			}
+		}
+		if !drop {
+			out = append(out, kv)
+		}
+	}
+	return append(out, markerVar+"="+source)
+}

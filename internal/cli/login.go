@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stsmfa/stsmfa/internal/session"
+)
+
+func (a *app) loginCmd() *cobra.Command {
+	var sf sessionFlags
+	var targets []string
+	var force, quiet bool
+	c := &cobra.Command{
+		Use:   "login [CODE]",
+		Short: "Get an MFA session and store it in named profiles",
+		Long: `login trades the source profile's long-term keys and one MFA code for temporary credentials
+(STS GetSessionToken) and writes them into each --target profile of the credentials file, so that
+"aws --profile mfa ..." and every SDK use them. A session that is still valid for longer than
+--min-remaining is reused without a prompt or any AWS call.
+
+The code comes from the argument, else --token-command or mfa_process, else a prompt on the terminal.
+The MFA device comes from --serial-number, mfa_serial, $AWS_MFA_SERIAL, else IAM (and is then saved).
+
+Each target gets aws_access_key_id, aws_secret_access_key, aws_session_token and three keys the AWS
+tools ignore: stsmfa_expiration (RFC 3339 UTC), stsmfa_source and stsmfa_mfa_serial.`,
+		Example: `  stsmfa login                          # default -> [mfa], prompts for the code
+  stsmfa login 123456 --profile work    # work -> [work-mfa]
+  stsmfa login --target mfa-eu --target mfa-us --duration 36h`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			req, err := sf.request()
+			if err != nil {
+				return err
+			}
+			if len(args) == 1 {
+				req.Code = strings.TrimSpace(args[0])
+				if err := session.CheckCode(req.Code, "given on the command line"); err != nil {
+					return err
+				}
+			}
+			req.Targets = dedupe(targets)
+			req.Force = force
+			res, err := a.ensure(req)
+			if err != nil {
+				return err
+			}
+			if quiet {
+				return nil
+			}
+			names := a.paint("1", strings.Join(res.Targets, ", "))
+			if res.Reused {
+				fmt.Fprintf(a.Stderr, "%s: reusing session, %s; no code needed (--force to refresh)\n", names,
+					a.paint("32", a.untilText(res.Session.Expiration)))
+			} else {
+				fmt.Fprintf(a.Stderr, "%s: new session %s\n", names, a.paint("32", a.untilText(res.Session.Expiration)))
+			}
+			a.warnEnvOverrides(res.Targets)
+			return nil
+		},
+	}
+	sf.register(c)
+	f := c.Flags()
+	f.StringArrayVarP(&targets, "target", "t", nil, "profile to store the session in; repeatable (default: mfa for default, else SOURCE-mfa)")
+	f.BoolVarP(&force, "force", "f", false, "get a new session even if the stored one is still valid")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
+	return c
+}
+
+// credentialVars are the variables every AWS SDK reads before any profile.
+var credentialVars = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"}
+
+// warnEnvOverrides tells the user when variables in this shell would hide the profiles just written.
+func (a *app) warnEnvOverrides(targets []string) {
+	var set []string
+	for _, v := range credentialVars {
+		if os.Getenv(v) != "" {
+			set = append(set, v)
+		}
+	}
+	if len(set) > 0 {
+		a.warn(fmt.Sprintf("%s set in this shell override profile %s for most AWS tools; clear them with: eval \"$(stsmfa env --unset)\"",
+			strings.Join(set, ", "), targets[0]))
+	}
+}
+
+func dedupe(xs []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range xs {
+		for _, p := range strings.Split(x, ",") {
+			if p = strings.TrimSpace(p); p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/stsmfa/stsmfa/internal/session"
+	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/totp"
+)
+
+// The scripts in testdata/script run the real command line in a throwaway HOME against the stand-in
+// STS/IAM. Besides testscript's own commands they have:
+//
+//	code [VAR]                     set $VAR (default CODE) to alice's current MFA code
+//	advance DURATION               move the stand-in's clock (and `code`) forward, e.g. 30s: next MFA window
+//	now [+|-]DURATION              run later stsmfa commands with their clock at stand-in time ± DURATION
+//	calls ACTION N                 assert the stand-in answered ACTION N times
+//	fail-next ACTION CODE N        the stand-in answers the next N ACTION calls with an AWS error CODE
+//	delay DURATION                 the stand-in delays every answer
+//	stub-down                      stop the stand-in (network down)
+//	mode FILE OCTAL                assert a file's permission bits
+//	no-secrets FILE...             assert no secret of alice or of any issued session appears in FILE
+//	env-expiry PROFILE VAR         set $VAR to the stsmfa_expiration stored in PROFILE
+//
+// Environment: $HOME, $CREDS, $CONFIG, $SERIAL, $SEED, $ENDPOINT, $AKID (alice's key id).
+// stsmfa runs without a terminal unless the script uses ttyin (a pseudo-terminal).
+
+func TestMain(m *testing.M) {
+	// Drop any controlling terminal, so "no terminal" means the same on a laptop and in CI.
+	_, _ = syscall.Setsid()
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"stsmfa": func() int {
+			o := Options{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr}
+			if v := os.Getenv("STSMFA_TEST_NOW"); v != "" {
+				t, err := time.Parse(time.RFC3339, v)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "bad STSMFA_TEST_NOW:", err)
+					return 99
+				}
+				o.Now = func() time.Time { return t }
+			}
+			return Run(o)
+		},
+		"totp": func() int { // totp SEED [COUNTFILE]: print the code; append a line to COUNTFILE
+			if len(os.Args) < 2 {
+				return 2
+			}
+			if len(os.Args) > 2 {
+				f, err := os.OpenFile(os.Args[2], os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+				if err == nil {
+					fmt.Fprintln(f, "run")
+					f.Close()
+				}
+			}
+			at := time.Now()
+			if v := os.Getenv("STSMFA_TEST_STUB_OFFSET"); v != "" {
+				d, _ := time.ParseDuration(v)
+				at = at.Add(d)
+			}
+			c, err := totp.Code(os.Args[1], at)
+			if err != nil {
+				return 1
+			}
+			fmt.Println(c)
+			return 0
+		},
+	}))
+}
+
+const worldKey = "world"
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(e *testscript.Env) error {
+			w, err := testkit.Start(filepath.Join(e.WorkDir, "home"))
+			if err != nil {
+				return err
+			}
+			e.Defer(w.Close)
+			e.Values[worldKey] = w
+			for _, kv := range w.Env() {
+				k, v, _ := strings.Cut(kv, "=")
+				if k == "PATH" {
+					continue // testscript's PATH holds the registered commands
+				}
+				e.Setenv(k, v)
+			}
+			e.Setenv("CREDS", w.CredPath)
+			e.Setenv("CONFIG", w.ConfPath)
+			e.Setenv("SERIAL", testkit.Serial)
+			e.Setenv("SEED", w.Seed)
+			e.Setenv("ENDPOINT", w.Server.URL())
+			e.Setenv("AKID", w.User.AccessKeyID)
+			e.Setenv("STSMFA_TEST_STUB_OFFSET", "0s")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"code": func(ts *testscript.TestScript, neg bool, args []string) {
+				name := "CODE"
+				if len(args) > 0 {
+					name = args[0]
+				}
+				ts.Setenv(name, world(ts).Code())
+			},
+			"advance": func(ts *testscript.TestScript, neg bool, args []string) {
+				w := world(ts)
+				w.Advance(duration(ts, args, 0))
+				ts.Setenv("STSMFA_TEST_STUB_OFFSET", w.Offset().String())
+			},
+			"now": func(ts *testscript.TestScript, neg bool, args []string) {
+				d := time.Duration(0)
+				if len(args) > 0 {
+					d = duration(ts, args, 0)
+				}
+				ts.Setenv("STSMFA_TEST_NOW", world(ts).Now().Add(d).UTC().Format(time.RFC3339))
+			},
+			"calls": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: calls ACTION N")
+				}
+				want, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				got := world(ts).Server.Calls(args[0])
+				if (got == want) == neg {
+					ts.Fatalf("stand-in answered %s %d times, want %s%d", args[0], got, map[bool]string{true: "not ", false: ""}[neg], want)
+				}
+			},
+			"fail-next": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: fail-next ACTION CODE N")
+				}
+				n, err := strconv.Atoi(args[2])
+				ts.Check(err)
+				world(ts).Server.FailNext(args[0], args[1], n)
+			},
+			"delay": func(ts *testscript.TestScript, neg bool, args []string) {
+				world(ts).Server.SetDelay(duration(ts, args, 0))
+			},
+			"stub-down": func(ts *testscript.TestScript, neg bool, args []string) {
+				world(ts).Server.Close()
+			},
+			"mode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: mode FILE OCTAL")
+				}
+				st, err := os.Stat(ts.MkAbs(args[0]))
+				ts.Check(err)
+				want, err := strconv.ParseUint(args[1], 8, 32)
+				ts.Check(err)
+				if (uint64(st.Mode().Perm()) == want) == neg {
+					ts.Fatalf("%s has mode %04o, want %04o", args[0], st.Mode().Perm(), want)
+				}
+			},
+			"no-secrets": func(ts *testscript.TestScript, neg bool, args []string) {
+				w := world(ts)
+				secrets := []string{w.User.SecretAccessKey, w.Seed}
+				secrets = append(secrets, issuedSecrets(ts)...)
+				for _, f := range args {
+					data := ts.ReadFile(f)
+					for _, s := range secrets {
+						if s != "" && strings.Contains(data, s) {
+							ts.Fatalf("%s contains a secret", f)
+						}
+					}
+				}
+			},
+			"env-expiry": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: env-expiry PROFILE VAR")
+				}
+				data := ts.ReadFile(ts.MkAbs(ts.Getenv("CREDS")))
+				inSection := false
+				for _, line := range strings.Split(data, "\n") {
+					line = strings.TrimSpace(line)
+					if strings.HasPrefix(line, "[") {
+						inSection = line == "["+args[0]+"]"
+					}
+					if k, v, ok := strings.Cut(line, "="); ok && inSection && strings.TrimSpace(k) == session.KeyExpiration {
+						ts.Setenv(args[1], strings.TrimSpace(v))
+						return
+					}
+				}
+				ts.Fatalf("no %s in profile %s", session.KeyExpiration, args[0])
+			},
+		},
+	})
+}
+
+func world(ts *testscript.TestScript) *testkit.World { return ts.Value(worldKey).(*testkit.World) }
+
+func duration(ts *testscript.TestScript, args []string, i int) time.Duration {
+	if len(args) <= i {
+		ts.Fatalf("missing duration")
+	}
+	d, err := time.ParseDuration(strings.TrimPrefix(args[i], "+"))
+	ts.Check(err)
+	return d
+}
+
+// issuedSecrets reads the session secrets the scripts' stsmfa wrote, to check they appear nowhere else.
+func issuedSecrets(ts *testscript.TestScript) []string {
+	var out []string
+	data, err := os.ReadFile(ts.Getenv("CREDS"))
+	if err != nil {
+		return nil
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			switch strings.TrimSpace(k) {
+			case "aws_secret_access_key", "aws_session_token":
+				out = append(out, strings.TrimSpace(v))
+			}
+		}
+	}
+	return out
+}

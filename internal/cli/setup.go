@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+)
+
+// shellSafe are the characters a credential_process path may hold without quoting: the AWS CLI
+// splits the value like a shell and the Go SDK runs it through sh -c.
+const shellSafe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@,="
+
+// conflictingKeys make a config profile get credentials some other way than credential_process.
+var conflictingKeys = []string{"role_arn", "source_profile", "credential_source", "web_identity_token_file", "sso_start_url", "sso_session", "aws_access_key_id"}
+
+func (a *app) setupCmd() *cobra.Command {
+	var source, command string
+	var force bool
+	c := &cobra.Command{
+		Use:   "setup-credential-process NAME",
+		Short: "Write a config profile that gets the MFA session through credential_process",
+		Long: `setup-credential-process writes [profile NAME] into the AWS config file with
+
+  credential_process = /absolute/path/stsmfa credential-process --profile SOURCE
+
+so that "aws --profile NAME" and every SDK get (and refresh) the session by themselves. The region and
+output of SOURCE are copied unless NAME already has its own. NAME must not be a profile of the
+credentials file: keys there would win over credential_process.`,
+		Example: `  stsmfa setup-credential-process work --profile default
+  aws sts get-caller-identity --profile work`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			name := args[0]
+			source = sourceProfile(source)
+			if name == source {
+				return exitcode.UsageErr("NAME %q is the source profile; choose another name for the credential_process profile", name)
+			}
+			exe, err := selfPath(command)
+			if err != nil {
+				return err
+			}
+			line := fmt.Sprintf("%s credential-process --profile %s", exe, source)
+			credPath, err := awsfile.CredentialsPath()
+			if err != nil {
+				return exitcode.FilesErr("%v", err)
+			}
+			confPath, err := awsfile.ConfigPath()
+			if err != nil {
+				return exitcode.FilesErr("%v", err)
+			}
+			changed := false
+			err = a.editor().UpdatePair(credPath, confPath, func(creds, conf *awsfile.File) error {
+				if !creds.HasProfile(source) {
+					return exitcode.FilesErr("source profile %q not found in %s; add its long-term keys with: aws configure --profile %s", source, creds.Path(), source)
+				}
+				if creds.HasProfile(name) && len(creds.Keys(name)) > 0 {
+					return exitcode.FilesErr("%s has a [%s] section; its keys would win over credential_process: choose another NAME or remove that section", creds.Path(), name)
+				}
+				if old, ok := conf.Get(name, "credential_process"); ok && old != line && !force {
+					return exitcode.FilesErr("profile %q in %s already has another credential_process (line %d); pass --force to replace it", name, conf.Path(), conf.Line(name, "credential_process"))
+				}
+				for _, k := range conflictingKeys {
+					if _, ok := conf.Get(name, k); ok {
+						return exitcode.FilesErr("profile %q in %s has %s (line %d), which the AWS tools would use instead of credential_process; remove it or choose another NAME", name, conf.Path(), k, conf.Line(name, k))
+					}
+				}
+				if old, _ := conf.Get(name, "credential_process"); old != line {
+					if err := conf.Set(name, "credential_process", line); err != nil {
+						return exitcode.FilesErr("%v", err)
+					}
+					changed = true
+				}
+				for _, k := range []string{"region", "output"} {
+					if v, ok := conf.Get(source, k); ok && v != "" {
+						if _, has := conf.Get(name, k); !has {
+							if err := conf.Set(name, k, v); err != nil {
+								return exitcode.FilesErr("%v", err)
+							}
+							changed = true
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if changed {
+				fmt.Fprintf(a.Stderr, "wrote [profile %s] to %s; try: aws sts get-caller-identity --profile %s\n", name, confPath, name)
+			} else {
+				fmt.Fprintf(a.Stderr, "[profile %s] in %s is already set up\n", name, confPath)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&source, "profile", "p", "", "source profile with long-term keys (default: $AWS_PROFILE, else default)")
+	c.Flags().StringVar(&command, "command", "", "absolute path of stsmfa to write (default: this program)")
+	c.Flags().BoolVarP(&force, "force", "f", false, "replace an existing credential_process")
+	return c
+}
+
+// selfPath is the absolute path that runs this stsmfa: the PATH entry the user typed (a stable
+// symlink survives upgrades), else the executable itself.
+func selfPath(override string) (string, error) {
+	p := override
+	if p == "" {
+		p = os.Args[0]
+		if !strings.ContainsRune(p, filepath.Separator) {
+			if lp, err := exec.LookPath(p); err == nil {
+				p = lp
+			} else if exe, err := os.Executable(); err == nil {
+				p = exe
+			}
+		}
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", exitcode.UsageErr("cannot find the path of stsmfa: %v; pass --command", err)
+	}
+	if st, err := os.Stat(abs); err != nil || st.IsDir() {
+		return "", exitcode.UsageErr("%s is not a program; pass --command /path/to/stsmfa", abs)
+	}
+	safe := shellSafe
+	if runtime.GOOS == "windows" {
+		safe += `\`
+	}
+	if strings.Trim(abs, safe) != "" {
+		return "", exitcode.UsageErr("the path %q has spaces or shell characters the AWS tools would split; install stsmfa in a plain path or pass --command", abs)
+	}
+	if strings.Contains(abs, "go-build") {
+		return "", exitcode.UsageErr("%s is a temporary `go run` build; install stsmfa (go install ./cmd/stsmfa) or pass --command", abs)
+	}
+	return abs, nil
+}

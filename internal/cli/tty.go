@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/stsmfa/stsmfa/internal/session"
+)
+
+// terminal prompts on the terminal device itself, so prompts work when stdout is captured by
+// eval "$(stsmfa env)" or stderr by the AWS CLI running credential_process.
+type terminal struct {
+	in, out *os.File
+	r       *bufio.Reader
+}
+
+func openTerminal() session.Terminal {
+	in, out, err := openTTY()
+	if err != nil {
+		return nil
+	}
+	return &terminal{in: in, out: out, r: bufio.NewReader(in)}
+}
+
+func (t *terminal) Prompt(q string) (string, error) {
+	if _, err := fmt.Fprint(t.out, q); err != nil {
+		return "", err
+	}
+	line, err := t.r.ReadString('\n')
+	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+		if errors.Is(err, io.EOF) {
+			fmt.Fprintln(t.out)
+			return "", session.ErrInterrupted
+		}
+		return "", err
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func (t *terminal) Close() error {
+	if t.out != t.in {
+		t.out.Close()
+	}
+	return t.in.Close()
+}

@@ -1,0 +1,163 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+)
+
+// Identity is the caller as STS sees it.
+type Identity struct {
+	Account, Arn string
+	Root         bool
+}
+
+// awsClients talks to STS and IAM with the source's long-term keys only: credentials, endpoints and
+// region come from the source profile, never from stale AWS_* variables.
+type awsClients struct {
+	sts     *sts.Client
+	iam     *iam.Client
+	profile string
+	timeout time.Duration
+}
+
+func newClients(ctx context.Context, src *Source, credPath, confPath string, timeout time.Duration) (*awsClients, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithSharedCredentialsFiles([]string{credPath}),
+		config.WithSharedConfigFiles([]string{confPath}),
+		config.WithSharedConfigProfile(src.Profile),
+		config.WithRegion(src.Region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(src.AccessKeyID, src.SecretAccessKey, "")),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(timeout)),
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, exitcode.FilesErr("cannot load AWS settings for profile %q: %v", src.Profile, err)
+	}
+	return &awsClients{sts: sts.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg), profile: src.Profile, timeout: timeout}, nil
+}
+
+func (c *awsClients) callerIdentity(ctx context.Context) (Identity, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	out, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Identity{}, c.explain("GetCallerIdentity", err)
+	}
+	id := Identity{Account: aws.ToString(out.Account), Arn: aws.ToString(out.Arn)}
+	id.Root = strings.HasSuffix(id.Arn, ":root")
+	return id, nil
+}
+
+func (c *awsClients) listMFADevices(ctx context.Context) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var serials []string
+	p := iam.NewListMFADevicesPaginator(c.iam, &iam.ListMFADevicesInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, c.explain("ListMFADevices", err)
+		}
+		for _, d := range out.MFADevices {
+			serials = append(serials, aws.ToString(d.SerialNumber))
+		}
+	}
+	return serials, nil
+}
+
+func (c *awsClients) getSessionToken(ctx context.Context, serial, code string, d time.Duration) (Session, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	out, err := c.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{
+		DurationSeconds: aws.Int32(int32(d / time.Second)),
+		SerialNumber:    aws.String(serial),
+		TokenCode:       aws.String(code),
+	})
+	if err != nil {
+		return Session{}, c.explain("GetSessionToken", err)
+	}
+	cr := out.Credentials
+	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {
+		return Session{}, exitcode.RefusedErr("STS answered GetSessionToken without credentials")
+	}
+	return Session{
+		AccessKeyID:     *cr.AccessKeyId,
+		SecretAccessKey: *cr.SecretAccessKey,
+		SessionToken:    *cr.SessionToken,
+		Expiration:      cr.Expiration.UTC().Truncate(time.Second),
+		Serial:          serial,
+	}, nil
+}
+
+// explain turns an SDK error into one line that says what to do. AWS error messages never carry
+// secrets, but the request body does, so only codes and messages are quoted.
+func (c *awsClients) explain(op string, err error) error {
+	p := c.profile
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		code, msg := api.ErrorCode(), api.ErrorMessage()
+		lmsg := strings.ToLower(msg)
+		switch {
+		case code == "InvalidClientTokenId":
+			return exitcode.RefusedErr("AWS does not know the access key of profile %q (InvalidClientTokenId): it was deleted, deactivated or mistyped; put a current key in with: aws configure --profile %s", p, p)
+		case code == "ExpiredToken" || code == "ExpiredTokenException":
+			return exitcode.RefusedErr("the credentials of profile %q have expired (ExpiredToken); put the IAM user's long-term keys in with: aws configure --profile %s", p, p)
+		case code == "RequestExpired" || (code == "SignatureDoesNotMatch" && (strings.Contains(lmsg, "expired") || strings.Contains(lmsg, "not yet current"))):
+			return exitcode.RefusedErr("AWS says the request was signed at the wrong time (%s): check your clock; this computer's time must be within 5 minutes of the real time (sync it with NTP)", code)
+		case code == "SignatureDoesNotMatch":
+			return exitcode.RefusedErr("AWS rejected the signature made with profile %q (SignatureDoesNotMatch): the secret access key is wrong, or check your clock; fix the key with: aws configure --profile %s", p, p)
+		case strings.Contains(lmsg, "invalid mfa one time pass code"):
+			return exitcode.RefusedErr("AWS rejected the MFA code: it is wrong or was already used; wait for the next code and try again")
+		case strings.Contains(lmsg, "multifactorauthentication failed") || strings.Contains(lmsg, "mfa serial"):
+			return exitcode.RefusedErr("AWS could not use the MFA device for profile %q: check the serial (mfa_serial or --serial-number) is a device assigned to this IAM user", p)
+		case code == "AccessDenied" || code == "AccessDeniedException":
+			hint := ""
+			if op == "ListMFADevices" {
+				hint = "; give the MFA serial with --serial-number or mfa_serial so no IAM call is needed"
+			}
+			return exitcode.RefusedErr("AWS denied %s for profile %q: %s%s", op, p, msg, hint)
+		case strings.Contains(code, "Throttl") || code == "RequestLimitExceeded" || code == "TooManyRequestsException":
+			return exitcode.NetworkErr("AWS is throttling %s requests even after retries (%s); wait a minute and try again", op, code)
+		case code == "ValidationError":
+			return exitcode.UsageErr("AWS refused %s as invalid: %s", op, msg)
+		}
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+			return exitcode.NetworkErr("AWS had an internal error answering %s (%s); try again in a minute", op, code)
+		}
+		return exitcode.RefusedErr("AWS refused %s for profile %q: %s: %s", op, p, code, msg)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+		return exitcode.NetworkErr("no answer from AWS to %s within %s: check your network, proxy (HTTPS_PROXY) or STS endpoint, or raise --timeout", op, c.timeout)
+	}
+	if errors.Is(err, context.Canceled) {
+		return exitcode.CancelledErr("cancelled")
+	}
+	var op1 *net.OpError
+	if errors.As(err, &op1) {
+		return exitcode.NetworkErr("cannot reach AWS for %s: %v; check your network, proxy (HTTPS_PROXY) or STS endpoint", op, op1)
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return exitcode.NetworkErr("cannot reach AWS for %s: %v; check your network or DNS", op, dns)
+	}
+	return exitcode.NetworkErr("cannot reach AWS for %s: %v", op, err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

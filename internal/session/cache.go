@@ -1,0 +1,151 @@
+package session
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+)
+
+// Session is a set of temporary credentials and where they came from. Never print it whole.
+type Session struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+	Source          string // source profile
+	Serial          string // MFA device used
+	Profile         string // the profile it was read from, when read from the file
+}
+
+// GoString keeps secrets out of %#v and %v debugging output.
+func (s Session) GoString() string { return s.String() }
+func (s Session) String() string {
+	return fmt.Sprintf("session{key %s, source %s, expires %s}", MaskKey(s.AccessKeyID), s.Source, s.Expiration.Format(time.RFC3339))
+}
+
+// ReadManaged returns the session stored in a profile written by stsmfa, or ok=false when the profile
+// is not one stsmfa manages (no stsmfa_source) or lacks keys. A stored but unparsable expiry counts
+// as expired (zero time).
+func ReadManaged(creds *awsfile.File, profile string) (s Session, ok bool) {
+	src, _ := creds.Get(profile, KeySource)
+	if src == "" {
+		return Session{}, false
+	}
+	s.Profile = profile
+	s.Source = src
+	s.Serial, _ = creds.Get(profile, KeySerial)
+	s.AccessKeyID, _ = creds.Get(profile, "aws_access_key_id")
+	s.SecretAccessKey, _ = creds.Get(profile, "aws_secret_access_key")
+	s.SessionToken, _ = creds.Get(profile, "aws_session_token")
+	if exp, _ := creds.Get(profile, KeyExpiration); exp != "" {
+		if t, err := time.Parse(time.RFC3339, exp); err == nil {
+			s.Expiration = t
+		}
+	}
+	return s, s.AccessKeyID != "" && s.SecretAccessKey != "" && s.SessionToken != ""
+}
+
+// Managed lists every profile in the credentials file that stsmfa wrote, in file order.
+func Managed(creds *awsfile.File) []Session {
+	var out []Session
+	for _, p := range creds.Profiles() {
+		if s, ok := ReadManaged(creds, p); ok {
+			out = append(out, s)
+		} else if src, _ := creds.Get(p, KeySource); src != "" {
+			out = append(out, Session{Profile: p, Source: src}) // keys missing: shown as "missing"
+		}
+	}
+	return out
+}
+
+// findCached returns the longest-lived session made from this source (and this serial, when known)
+// that stays valid for more than margin, searching the given targets first and then every managed
+// profile, so a session written by `login --target X` also serves env/exec/credential-process.
+func findCached(creds *awsfile.File, source, serial string, now time.Time, margin time.Duration) (Session, bool) {
+	var best Session
+	found := false
+	for _, s := range Managed(creds) {
+		if s.Source != source || s.SessionToken == "" {
+			continue
+		}
+		if serial != "" && s.Serial != "" && s.Serial != serial {
+			continue
+		}
+		if s.Expiration.Sub(now) <= margin {
+			continue
+		}
+		if !found || s.Expiration.After(best.Expiration) {
+			best, found = s, true
+		}
+	}
+	return best, found
+}
+
+// holds reports whether profile already stores exactly this session.
+func holds(creds *awsfile.File, profile string, s Session) bool {
+	got, ok := ReadManaged(creds, profile)
+	return ok && got.AccessKeyID == s.AccessKeyID && got.SessionToken == s.SessionToken &&
+		got.Source == s.Source && got.Expiration.Equal(s.Expiration)
+}
+
+// checkTarget refuses to overwrite a profile that holds someone's long-term keys.
+func checkTarget(creds *awsfile.File, target, source string) error {
+	if target == source {
+		return exitcode.UsageErr("--target %q is the source profile itself; its long-term keys would be overwritten: choose another target", target)
+	}
+	if !creds.HasProfile(target) {
+		return nil
+	}
+	if src, _ := creds.Get(target, KeySource); src != "" {
+		return nil
+	}
+	key, _ := creds.Get(target, "aws_access_key_id")
+	tok, _ := creds.Get(target, "aws_session_token")
+	if key != "" && tok == "" && !IsSessionKey(key) {
+		return exitcode.FilesErr("profile %q in %s holds long-term keys that stsmfa did not write; refusing to overwrite them: choose another --target", target, creds.Path())
+	}
+	return nil
+}
+
+// writeTargets stores s in every target of the credentials file and gives each target a config
+// section with region and output copied from the source (keys the target already has are kept).
+func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s Session) error {
+	for _, t := range targets {
+		for _, kv := range [][2]string{
+			{"aws_access_key_id", s.AccessKeyID},
+			{"aws_secret_access_key", s.SecretAccessKey},
+			{"aws_session_token", s.SessionToken},
+			{KeyExpiration, s.Expiration.UTC().Format(time.RFC3339)},
+			{KeySource, s.Source},
+			{KeySerial, s.Serial},
+		} {
+			if kv[1] == "" {
+				creds.Delete(t, kv[0])
+				continue
+			}
+			if err := creds.Set(t, kv[0], kv[1]); err != nil {
+				return exitcode.FilesErr("cannot write profile %q: %v", t, err)
+			}
+		}
+		creds.Delete(t, "aws_security_token") // a stale legacy token would shadow the new one in some readers
+		for _, kv := range [][2]string{{"region", src.Region}, {"output", src.Output}} {
+			if kv[1] == "" {
+				continue
+			}
+			if _, has := conf.Get(t, kv[0]); has {
+				continue
+			}
+			if kv[0] == "region" && !src.regionFromConfig() {
+				continue // only copy a region the source profile really has
+			}
+			if err := conf.Set(t, kv[0], kv[1]); err != nil {
+				return exitcode.FilesErr("cannot write profile %q in %s: %v", t, conf.Path(), err)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Source) regionFromConfig() bool { return s.regionInConfig }

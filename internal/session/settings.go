@@ -1,0 +1,217 @@
+// Package session gets a user's MFA session: it resolves the source profile's long-term keys, the MFA
+// serial, the code and the duration, reuses a cached session when one is valid, and otherwise takes a
+// cross-process lock, asks for one code and calls STS GetSessionToken once.
+//
+// The cache is the login target profile in the credentials file (see docs/DESIGN.md): the keys plus
+// stsmfa_expiration, stsmfa_source and stsmfa_mfa_serial, which every AWS reader ignores.
+package session
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+)
+
+// Keys stsmfa writes into a target profile besides the AWS ones; AWS readers ignore them.
+const (
+	KeyExpiration = "stsmfa_expiration"
+	KeySource     = "stsmfa_source"
+	KeySerial     = "stsmfa_mfa_serial"
+)
+
+// Keys stsmfa reads from a source profile's config section.
+const (
+	KeyMFASerial   = "mfa_serial"           // the AWS CLI's own key
+	KeyMFAProcess  = "mfa_process"          // a command that prints the code
+	KeyMFADuration = "mfa_session_duration" // default --duration
+)
+
+// Duration limits of GetSessionToken (documented by AWS).
+const (
+	MinDuration     = 900 * time.Second
+	MaxDuration     = 129600 * time.Second
+	MaxRootDuration = 3600 * time.Second
+	DefaultDuration = 43200 * time.Second
+	// DefaultMargin is how much validity a cached session must have left to be reused: botocore
+	// treats credentials with less than 15 minutes left as expired.
+	DefaultMargin = 15 * time.Minute
+)
+
+// DefaultTarget is where a source's session goes when no --target is given.
+func DefaultTarget(source string) string {
+	if source == "default" {
+		return "mfa"
+	}
+	return source + "-mfa"
+}
+
+var codeRE = regexp.MustCompile(`^[0-9]{6}$`)
+
+// CheckCode validates an MFA code without echoing it.
+func CheckCode(code, from string) error {
+	if !codeRE.MatchString(code) {
+		return exitcode.UsageErr("the MFA code %s must be exactly 6 digits", from)
+	}
+	return nil
+}
+
+// ParseDuration reads seconds ("43200") or a Go duration ("12h", "36h", "90m").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n < 0 || n > 1<<31 {
+			return 0, fmt.Errorf("out of range")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("not seconds or a duration like 12h")
+	}
+	return d, nil
+}
+
+// CheckDuration enforces STS's limits before any network call. from names where the value came from.
+func CheckDuration(d time.Duration, root bool, from string) error {
+	if d%time.Second != 0 {
+		return exitcode.UsageErr("%s must be whole seconds (got %s)", from, d)
+	}
+	lo, hi := MinDuration, MaxDuration
+	who := "an IAM user's session"
+	if root {
+		hi, who = MaxRootDuration, "the root user's session"
+	}
+	if d < lo || d > hi {
+		return exitcode.UsageErr("%s is %s (%ds): %s must last %ds–%ds (%s–%s)",
+			from, Human(d), int64(d/time.Second), who, int64(lo/time.Second), int64(hi/time.Second), Human(lo), Human(hi))
+	}
+	return nil
+}
+
+// Human formats a duration the way stsmfa prints time left: 11h59m, 45m, 30s.
+func Human(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Truncate(time.Second)
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	default:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	}
+}
+
+// Source is what stsmfa knows about a source profile before it talks to AWS.
+type Source struct {
+	Profile         string
+	AccessKeyID     string
+	SecretAccessKey string
+	Region          string // from the profile's config section, else AWS_REGION/AWS_DEFAULT_REGION, else us-east-1
+	Output          string
+	Serial          string // "" until discovered
+	SerialFrom      string // "--serial-number", "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
+	TokenCommand    string
+	TokenFrom       string
+	Duration        time.Duration
+	DurationFrom    string
+	DurationSet     bool // chosen by the user (flag or config) rather than the default
+	ConfigExists    bool // the profile has a config section
+	regionInConfig  bool // Region came from the profile's config section
+}
+
+// MaskKey shows only the last four characters of an access key id.
+func MaskKey(id string) string {
+	if len(id) <= 4 {
+		return "****"
+	}
+	return strings.Repeat("*", 4) + id[len(id)-4:]
+}
+
+// MaskSerial keeps the device name of an MFA ARN and masks the account: arn:aws:iam::****9012:mfa/phone.
+func MaskSerial(serial string) string {
+	parts := strings.SplitN(serial, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" {
+		parts[4] = MaskKey(parts[4])
+		return strings.Join(parts, ":")
+	}
+	if len(serial) > 4 {
+		return strings.Repeat("*", len(serial)-4) + serial[len(serial)-4:]
+	}
+	return serial
+}
+
+// IsSessionKey reports whether an access key id belongs to temporary credentials.
+func IsSessionKey(id string) bool { return strings.HasPrefix(id, "ASIA") }
+
+// loadSource reads a source profile's keys and settings from the two files.
+func loadSource(creds, conf *awsfile.File, req *Request, getenv func(string) string) (*Source, error) {
+	name := req.Source
+	s := &Source{Profile: name}
+	if !creds.HasProfile(name) {
+		hint := fmt.Sprintf("add its long-term keys with: aws configure --profile %s", name)
+		if conf.HasProfile(name) {
+			hint = fmt.Sprintf("stsmfa reads long-term keys from the credentials file, not %s; move them there (aws configure --profile %s)", conf.Path(), name)
+		}
+		return nil, exitcode.FilesErr("profile %q not found in %s; %s", name, creds.Path(), hint)
+	}
+	s.AccessKeyID, _ = creds.Get(name, "aws_access_key_id")
+	s.SecretAccessKey, _ = creds.Get(name, "aws_secret_access_key")
+	if s.AccessKeyID == "" || s.SecretAccessKey == "" {
+		return nil, exitcode.FilesErr("profile %q in %s has no aws_access_key_id/aws_secret_access_key; add them with: aws configure --profile %s", name, creds.Path(), name)
+	}
+	if tok, _ := creds.Get(name, "aws_session_token"); tok != "" || IsSessionKey(s.AccessKeyID) {
+		return nil, exitcode.FilesErr("profile %q in %s holds temporary session credentials (line %d); GetSessionToken needs the IAM user's long-term keys (AKIA…): pass --profile with the profile that has them",
+			name, creds.Path(), creds.Line(name, "aws_access_key_id"))
+	}
+	s.ConfigExists = conf.HasProfile(name)
+	s.Region, s.regionInConfig = conf.Get(name, "region")
+	s.regionInConfig = s.regionInConfig && s.Region != ""
+	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
+		if s.Region == "" {
+			s.Region = getenv(v)
+		}
+	}
+	if s.Region == "" {
+		s.Region = "us-east-1"
+	}
+	s.Output, _ = conf.Get(name, "output")
+
+	switch v, _ := conf.Get(name, KeyMFASerial); {
+	case req.Serial != "":
+		s.Serial, s.SerialFrom = req.Serial, "--serial-number"
+	case v != "":
+		s.Serial, s.SerialFrom = v, fmt.Sprintf("%s in %s", KeyMFASerial, conf.Path())
+	case getenv("AWS_MFA_SERIAL") != "":
+		s.Serial, s.SerialFrom = getenv("AWS_MFA_SERIAL"), "AWS_MFA_SERIAL"
+	}
+
+	if v, _ := conf.Get(name, KeyMFAProcess); req.TokenCommand != "" {
+		s.TokenCommand, s.TokenFrom = req.TokenCommand, "--token-command"
+	} else if v != "" {
+		s.TokenCommand, s.TokenFrom = v, fmt.Sprintf("%s in %s", KeyMFAProcess, conf.Path())
+	}
+
+	s.Duration, s.DurationFrom = DefaultDuration, "the default duration"
+	if req.Duration != 0 {
+		s.Duration, s.DurationFrom, s.DurationSet = req.Duration, "--duration", true
+	} else if v, ok := conf.Get(name, KeyMFADuration); ok {
+		from := fmt.Sprintf("%s in %s line %d", KeyMFADuration, conf.Path(), conf.Line(name, KeyMFADuration))
+		d, err := ParseDuration(v)
+		if err != nil {
+			return nil, exitcode.UsageErr("%s: %v", from, err)
+		}
+		s.Duration, s.DurationFrom, s.DurationSet = d, from, true
+	}
+	if err := CheckDuration(s.Duration, false, s.DurationFrom); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,111 @@
+// Package shellenv turns variables into lines a shell evaluates: bash/zsh `export`, fish `set -gx`,
+// PowerShell `$Env:`, cmd `set`, plus json and dotenv for tools. Values are quoted so that every byte
+// survives (session tokens contain / + =).
+package shellenv
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Formats lists the accepted --format names.
+var Formats = []string{"bash", "zsh", "fish", "powershell", "cmd", "json", "dotenv"}
+
+// Var is one environment variable.
+type Var struct{ Name, Value string }
+
+// Set returns the lines that set vars in the given format.
+func Set(format string, vars []Var) (string, error) {
+	var b strings.Builder
+	switch format {
+	case "bash", "zsh", "sh":
+		for _, v := range vars {
+			fmt.Fprintf(&b, "export %s=%s\n", v.Name, posixQuote(v.Value))
+		}
+	case "fish":
+		for _, v := range vars {
+			fmt.Fprintf(&b, "set -gx %s %s;\n", v.Name, fishQuote(v.Value))
+		}
+	case "powershell", "pwsh":
+		for _, v := range vars {
+			fmt.Fprintf(&b, "$Env:%s = %s\n", v.Name, psQuote(v.Value))
+		}
+	case "cmd":
+		for _, v := range vars {
+			if strings.ContainsAny(v.Value, "\"%\r\n") {
+				return "", fmt.Errorf("the value of %s cannot be written safely for cmd", v.Name)
+			}
+			// the quotes around name=value keep & | < > ^ literal and add no trailing space
+			fmt.Fprintf(&b, "set \"%s=%s\"\r\n", v.Name, v.Value)
+		}
+	case "json":
+		m := make(map[string]string, len(vars))
+		for _, v := range vars {
+			m[v.Name] = v.Value
+		}
+		out, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			return "", err
+		}
+		b.Write(out)
+		b.WriteByte('\n')
+	case "dotenv":
+		for _, v := range vars {
+			if strings.ContainsAny(v.Value, "\r\n") {
+				return "", fmt.Errorf("the value of %s cannot be written as one dotenv line", v.Name)
+			}
+			// unquoted: docker --env-file takes values literally and quotes would become part of them
+			fmt.Fprintf(&b, "%s=%s\n", v.Name, v.Value)
+		}
+	default:
+		return "", unknown(format)
+	}
+	return b.String(), nil
+}
+
+// Unset returns the lines that remove the named variables.
+func Unset(format string, names []string) (string, error) {
+	var b strings.Builder
+	switch format {
+	case "bash", "zsh", "sh":
+		fmt.Fprintf(&b, "unset %s\n", strings.Join(names, " "))
+	case "fish":
+		for _, n := range names {
+			fmt.Fprintf(&b, "set -e %s;\n", n)
+		}
+	case "powershell", "pwsh":
+		for _, n := range names {
+			fmt.Fprintf(&b, "Remove-Item Env:%s -ErrorAction SilentlyContinue\n", n)
+		}
+	case "cmd":
+		for _, n := range names {
+			fmt.Fprintf(&b, "set %s=\r\n", n)
+		}
+	case "json", "dotenv":
+		return "", fmt.Errorf("--unset works with shell formats (bash, zsh, fish, powershell, cmd), not %s", format)
+	default:
+		return "", unknown(format)
+	}
+	return b.String(), nil
+}
+
+func unknown(format string) error {
+	return fmt.Errorf("unknown --format %q; use one of %s", format, strings.Join(Formats, ", "))
+}
+
+// posixQuote single-quotes s for sh/bash/zsh: 'it'\''s'.
+func posixQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// fishQuote single-quotes s for fish, where \ and ' are escaped inside single quotes.
+func fishQuote(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+}
+
+// psQuote single-quotes s for PowerShell: no expansion inside; ' doubled.
+func psQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
