@@ -94,7 +94,7 @@ func unknown(format string) error {
 	return fmt.Errorf("unknown --format %q; use one of %s", format, strings.Join(Formats, ", "))
 }
 
-// posixQuote single-quotes s for sh/bash/zsh: 'it'\''s'.
+// posixQuote single-quotes s for sh/bash/zsh: 'it'\”s'.
 func posixQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
