@@ -1,0 +1,469 @@
+// Package awsfile reads ~/.aws/credentials and ~/.aws/config the way the AWS CLI v2 (botocore on
+// Python's configparser.RawConfigParser, strict mode) does, and edits them surgically: every byte
+// outside the changed lines stays identical. Writes go through Editor: locked and atomic.
+package awsfile
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Kind says which of the two AWS files a File is; it decides how sections map to profiles.
+type Kind int
+
+const (
+	Credentials Kind = iota
+	Config
+)
+
+func (k Kind) String() string {
+	if k == Config {
+		return "config"
+	}
+	return "credentials"
+}
+
+// ParseError is a file the AWS CLI would refuse to read. It never holds the offending line's text.
+type ParseError struct {
+	Path   string
+	Line   int
+	Reason string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Reason) }
+
+type lineKind uint8
+
+const (
+	lBlank   lineKind = iota // empty after trimming
+	lComment                 // first non-space char is '#' or ';'
+	lHeader                  // [section]
+	lKey                     // key = value
+	lCont                    // continuation of the open key's value
+	lBad                     // none of the above (only in files that failed to parse)
+)
+
+// line is one physical line. The lexical facts (blank, comment, header, key) do not depend on the
+// lines around it and are computed once; kind depends on context and is recomputed by index.
+type line struct {
+	text   string // without the line ending
+	eol    string // "\n", "\r\n", "\r" or "" (last line without ending)
+	blank  bool
+	cmt    bool
+	indent int    // leading whitespace in code points (Python's str index)
+	hdr    string // section name if the trimmed line matches ^\[(.+)\]
+	isHdr  bool
+	key    string // lower-cased key if the trimmed line has a delimiter
+	isKey  bool
+	valOff int // byte offset in text where the value starts (after delimiter and spaces)
+	valEnd int // byte offset in text where the value ends (trailing spaces excluded)
+	delim  int // byte offset of the delimiter
+	kind   lineKind
+}
+
+type section struct {
+	name    string // literal header name
+	header  int    // line index of the header
+	last    int    // index of the last header/key/continuation line of the section
+	keys    []int  // line indices of key lines, file order
+	profile string // profile name, if isProf
+	isProf  bool
+}
+
+// File is one parsed AWS credentials or config file.
+type File struct {
+	path  string
+	kind  Kind
+	lines []line
+	secs  []section
+	prof  map[string]int // profile name -> index in secs (the one botocore uses: the last)
+	order []string       // profile names, file order of first appearance
+	deflt int            // index of the last [DEFAULT] section or -1
+	dflts []int          // all [DEFAULT] sections (configparser merges them)
+}
+
+// isPySpace is Python's str.isspace for one code point (also what re's \s and str.strip use).
+func isPySpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
+
+func pyTrim(s string) string      { return strings.TrimFunc(s, isPySpace) }
+func pyTrimRight(s string) string { return strings.TrimRightFunc(s, isPySpace) }
+
+// pyLower is Python's str.lower closely enough for keys (ASCII fast path; U+0130 special case).
+func pyLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
+		}
+		if 'A' <= c && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// lex fills the context-free facts of a line.
+func lex(text, eol string) line {
+	l := line{text: text, eol: eol}
+	// leading whitespace, counted in code points as Python does
+	lead := 0
+	for _, r := range text {
+		if !isPySpace(r) {
+			break
+		}
+		lead += utf8.RuneLen(r)
+		l.indent++
+	}
+	trimmed := pyTrim(text)
+	if trimmed == "" {
+		l.blank = true
+		return l
+	}
+	if trimmed[0] == '#' || trimmed[0] == ';' {
+		l.cmt = true
+		return l
+	}
+	if trimmed[0] == '[' {
+		if j := strings.LastIndexByte(trimmed, ']'); j > 1 {
+			l.hdr, l.isHdr = trimmed[1:j], true
+		}
+	}
+	if d := strings.IndexAny(trimmed, "=:"); d >= 0 {
+		l.isKey = true
+		l.key = pyLower(pyTrimRight(trimmed[:d]))
+		l.delim = lead + d
+		rest := text[l.delim+1:]
+		l.valOff = l.delim + 1 + (len(rest) - len(strings.TrimLeftFunc(rest, isPySpace)))
+		l.valEnd = len(pyTrimRight(text))
+		if l.valEnd < l.valOff {
+			l.valEnd = l.valOff
+		}
+	}
+	return l
+}
+
+func (l *line) value() string { return l.text[l.valOff:l.valEnd] }
+
+// splitLines splits data into lines the way Python's universal newlines do ("\n", "\r\n", "\r").
+func splitLines(data []byte) []line {
+	n := bytes.Count(data, []byte{'\n'}) + 1
+	out := make([]line, 0, n)
+	s := string(data)
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			out = append(out, lex(s, ""))
+			break
+		}
+		eol := s[i : i+1]
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			eol = "\r\n"
+		}
+		out = append(out, lex(s[:i], eol))
+		s = s[i+len(eol):]
+	}
+	return out
+}
+
+// Parse parses the bytes of an AWS credentials or config file. path is only used in messages.
+func Parse(path string, kind Kind, data []byte) (*File, error) {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return nil, &ParseError{path, 1, "file starts with a utf-8 byte order mark, which the aws cli cannot read"}
+	}
+	if !utf8.Valid(data) {
+		ln := 1
+		for len(data) > 0 {
+			r, size := utf8.DecodeRune(data)
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			if r == '\n' || (r == '\r' && !bytes.HasPrefix(data[1:], []byte{'\n'})) {
+				ln++
+			}
+			data = data[size:]
+		}
+		return nil, &ParseError{path, ln, "invalid utf-8"}
+	}
+	f := &File{path: path, kind: kind, lines: splitLines(data)}
+	if err := f.index(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Load reads and parses a file without locking (writers replace files atomically).
+// A missing file is an empty File.
+func Load(path string, kind Kind) (*File, error) {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return &File{path: path, kind: kind, deflt: -1, prof: map[string]int{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, kind, data)
+}
+
+// index runs configparser's state machine over the lexed lines: it assigns each line its kind and
+// rebuilds sections and profiles. It reports the first problem that makes the AWS CLI refuse the file.
+func (f *File) index() error {
+	f.secs = f.secs[:0]
+	f.prof = make(map[string]int, len(f.prof))
+	f.order = f.order[:0]
+	f.deflt = -1
+	f.dflts = f.dflts[:0]
+	perr := func(i int, reason string) error { return &ParseError{f.path, i + 1, reason} }
+	seenSec := make(map[string]int) // section name -> header line (DEFAULT excluded)
+	cur := -1                       // current section
+	open := -1                      // line index of the open key, -1 if none
+	indent := 0
+	contentStart := -1 // first non-empty continuation line of open key's value (for nested check)
+	var firstErr error
+	keyErr := func(i int, reason string) {
+		if firstErr == nil {
+			firstErr = perr(i, reason)
+		}
+	}
+	finishValue := func(end int) {
+		// botocore parses a value that starts with a newline as nested "k = v" lines and fails
+		// the whole file if one has no '='
+		if open < 0 || contentStart < 0 || f.lines[open].value() != "" {
+			return
+		}
+		for j := contentStart; j < end; j++ {
+			if f.lines[j].kind != lCont {
+				continue
+			}
+			for _, part := range pySplitLines(pyTrim(f.lines[j].text)) {
+				if p := pyTrim(part); p != "" && !strings.Contains(p, "=") {
+					keyErr(j, "nested value line has no '='")
+					return
+				}
+			}
+		}
+	}
+	for i := range f.lines {
+		l := &f.lines[i]
+		switch {
+		case l.blank:
+			l.kind = lBlank
+			continue
+		case l.cmt:
+			l.kind = lComment
+			continue
+		}
+		if cur >= 0 && open >= 0 && l.indent > indent {
+			l.kind = lCont
+			f.secs[cur].last = i
+			if contentStart < 0 {
+				contentStart = i
+			}
+			continue
+		}
+		indent = l.indent
+		finishValue(i)
+		open, contentStart = -1, -1
+		switch {
+		case l.isHdr:
+			l.kind = lHeader
+			if l.hdr != "DEFAULT" {
+				if first, dup := seenSec[l.hdr]; dup {
+					return perr(i, fmt.Sprintf("duplicate section (first at line %d); the aws cli refuses the whole file", first+1))
+				}
+				seenSec[l.hdr] = i
+			}
+			f.secs = append(f.secs, section{name: l.hdr, header: i, last: i})
+			cur = len(f.secs) - 1
+			if l.hdr == "DEFAULT" {
+				f.deflt = cur
+				f.dflts = append(f.dflts, cur)
+			}
+		case cur < 0:
+			l.kind = lBad
+			if l.isKey {
+				return perr(i, "key line before any section header")
+			}
+			return perr(i, "line before any section header")
+		case l.isKey:
+			l.kind = lKey
+			if l.key == "" {
+				keyErr(i, "empty key name")
+			}
+			if j := f.findKeyIn(cur, l.key); j >= 0 {
+				return perr(i, fmt.Sprintf("duplicate key in section (first at line %d); the aws cli refuses the whole file", j+1))
+			}
+			if f.secs[cur].name == "DEFAULT" {
+				for _, d := range f.dflts {
+					if j := f.findKeyIn(d, l.key); j >= 0 {
+						return perr(i, fmt.Sprintf("duplicate key in section (first at line %d); the aws cli refuses the whole file", j+1))
+					}
+				}
+			}
+			f.secs[cur].keys = append(f.secs[cur].keys, i)
+			f.secs[cur].last = i
+			open = i
+		default:
+			l.kind = lBad
+			keyErr(i, "line is neither a [section] header nor key = value")
+		}
+	}
+	finishValue(len(f.lines))
+	if firstErr != nil {
+		return firstErr
+	}
+	for si := range f.secs {
+		s := &f.secs[si]
+		s.profile, s.isProf = profileName(f.kind, s.name)
+		if !s.isProf {
+			continue
+		}
+		if _, ok := f.prof[s.profile]; !ok {
+			f.order = append(f.order, s.profile)
+		}
+		f.prof[s.profile] = si // botocore: the last section for a name wins
+	}
+	return nil
+}
+
+// findKeyIn returns the line index of key in section si, or -1.
+func (f *File) findKeyIn(si int, key string) int {
+	for _, j := range f.secs[si].keys {
+		if f.lines[j].key == key {
+			return j
+		}
+	}
+	return -1
+}
+
+// pySplitLines is Python's str.splitlines separators (botocore splits nested values with it).
+func pySplitLines(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
+			return true
+		}
+		return false
+	})
+}
+
+// profileName maps a section name to a profile name the way botocore does.
+// Credentials: every section but DEFAULT is a profile named literally. Config: [default] and
+// [profile NAME]; a NAME with whitespace, quotes or backslashes is not treated as a profile
+// (botocore shell-splits it, the Go SDK does not: readers disagree, so it is left alone).
+func profileName(kind Kind, name string) (string, bool) {
+	if kind == Credentials {
+		return name, name != "DEFAULT"
+	}
+	if name == "default" {
+		return "default", true
+	}
+	rest, ok := strings.CutPrefix(name, "profile")
+	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+		return "", false
+	}
+	rest = strings.Trim(rest, " \t")
+	if rest == "" || strings.ContainsFunc(rest, func(r rune) bool {
+		return isPySpace(r) || r == '"' || r == '\'' || r == '\\'
+	}) {
+		return "", false
+	}
+	return rest, true
+}
+
+// Path is the path given to Parse or Load.
+func (f *File) Path() string { return f.path }
+
+// Kind is Credentials or Config.
+func (f *File) Kind() Kind { return f.kind }
+
+// Bytes is the file's current content.
+func (f *File) Bytes() []byte {
+	n := 0
+	for i := range f.lines {
+		n += len(f.lines[i].text) + len(f.lines[i].eol)
+	}
+	b := make([]byte, 0, n)
+	for i := range f.lines {
+		b = append(b, f.lines[i].text...)
+		b = append(b, f.lines[i].eol...)
+	}
+	return b
+}
+
+// Profiles lists the profile names, in file order.
+func (f *File) Profiles() []string { return append([]string(nil), f.order...) }
+
+// HasProfile reports whether the file has a section for the profile.
+func (f *File) HasProfile(name string) bool { _, ok := f.prof[name]; return ok }
+
+// Get returns a key's value as botocore sees it: first-line value trimmed, continuation lines
+// trimmed and joined with "\n", trailing empty lines dropped. Like configparser, a key missing from
+// the profile's section is looked up in [DEFAULT].
+func (f *File) Get(profile, key string) (string, bool) {
+	si, ok := f.prof[profile]
+	if !ok {
+		return "", false
+	}
+	key = pyLower(key)
+	if j := f.findKeyIn(si, key); j >= 0 {
+		return f.value(j), true
+	}
+	for _, d := range f.dflts {
+		if j := f.findKeyIn(d, key); j >= 0 {
+			return f.value(j), true
+		}
+	}
+	return "", false
+}
+
+func (f *File) value(j int) string {
+	parts := []string{f.lines[j].value()}
+scan:
+	for k := j + 1; k < len(f.lines); k++ {
+		switch f.lines[k].kind {
+		case lCont:
+			parts = append(parts, pyTrim(f.lines[k].text))
+		case lBlank:
+			parts = append(parts, "")
+		case lComment:
+		default:
+			break scan
+		}
+	}
+	return pyTrimRight(strings.Join(parts, "\n"))
+}
+
+// Keys lists the keys of the profile's own section, lower-case, in file order ([DEFAULT] keys not included).
+func (f *File) Keys(profile string) []string {
+	si, ok := f.prof[profile]
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(f.secs[si].keys))
+	for _, j := range f.secs[si].keys {
+		out = append(out, f.lines[j].key)
+	}
+	return out
+}
+
+// Line is the 1-based line number of the profile's key, 0 if absent (for messages).
+func (f *File) Line(profile, key string) int {
+	si, ok := f.prof[profile]
+	if !ok {
+		return 0
+	}
+	return f.findKeyIn(si, pyLower(key)) + 1
+}
+
+// Section returns the line number (1-based) of the profile's section header, 0 if absent.
+func (f *File) Section(profile string) int {
+	si, ok := f.prof[profile]
+	if !ok {
+		return 0
+	}
+	return f.secs[si].header + 1
+}

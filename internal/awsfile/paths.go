@@ -1,0 +1,52 @@
+package awsfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// CredentialsPath is $AWS_SHARED_CREDENTIALS_FILE (variables and ~ expanded, as botocore does)
+// or ~/.aws/credentials.
+func CredentialsPath() (string, error) { return awsPath("AWS_SHARED_CREDENTIALS_FILE", "credentials") }
+
+// ConfigPath is $AWS_CONFIG_FILE (variables and ~ expanded) or ~/.aws/config.
+func ConfigPath() (string, error) { return awsPath("AWS_CONFIG_FILE", "config") }
+
+func awsPath(env, name string) (string, error) {
+	if v := os.Getenv(env); v != "" {
+		return expandUser(expandVars(v))
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return "", errors.New("cannot find the home directory: set HOME or " + env)
+	}
+	return filepath.Join(home, ".aws", name), nil
+}
+
+var varRE = regexp.MustCompile(`\$(\w+|\{[^}]*\})`)
+
+// expandVars is Python's os.path.expandvars: unknown variables are left as they are.
+func expandVars(s string) string {
+	return varRE.ReplaceAllStringFunc(s, func(m string) string {
+		name := strings.TrimSuffix(strings.TrimPrefix(m[1:], "{"), "}")
+		if v, ok := os.LookupEnv(name); ok {
+			return v
+		}
+		return m
+	})
+}
+
+// expandUser expands a leading "~" or "~/" to the home directory.
+func expandUser(p string) (string, error) {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return "", errors.New("cannot expand ~ in " + p + ": home directory unknown")
+	}
+	return filepath.Join(home, p[1:]), nil
+}

@@ -1,0 +1,342 @@
+package awsfile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// Editor makes locked, atomic edits to AWS files.
+type Editor struct {
+	Warn        func(msg string) // optional: non-fatal notices; lower-case, no period
+	LockTimeout time.Duration    // default 10s
+}
+
+// DefaultLockTimeout is the lock wait when Editor.LockTimeout is zero.
+const DefaultLockTimeout = 10 * time.Second
+
+// faultHook, when set by tests, is called before each step of a write ("create", "write", "fsync",
+// "rename") with the real path of the file being written; a non-nil error makes that step fail.
+var faultHook func(op, path string) error
+
+func fault(op, path string) error {
+	if faultHook != nil {
+		return faultHook(op, path)
+	}
+	return nil
+}
+
+func (e *Editor) warn(format string, args ...any) {
+	if e != nil && e.Warn != nil {
+		e.Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+// target is one file being edited under its lock.
+type target struct {
+	path    string // as given (used in messages)
+	real    string // symlinks resolved: the file that is replaced
+	kind    Kind
+	lock    *flock.Flock
+	existed bool
+	info    fs.FileInfo
+	old     []byte
+	f       *File
+}
+
+// realPath follows a chain of symlinks (relative targets are relative to the link's directory).
+// A dangling link yields its final target, which is then created.
+func realPath(path string) (string, error) {
+	p := path
+	for i := 0; ; i++ {
+		if i > 40 {
+			return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+		}
+		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return p, nil
+		}
+		t, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(p), t)
+		}
+		p = t
+	}
+}
+
+func isDefaultAWSDir(dir string) bool {
+	home, err := os.UserHomeDir()
+	return err == nil && home != "" && filepath.Clean(dir) == filepath.Join(home, ".aws")
+}
+
+// prepare resolves the path and makes sure its directory exists.
+func (e *Editor) prepare(path string, kind Kind) (*target, error) {
+	if path == "" {
+		return nil, errors.New("empty file path")
+	}
+	real, err := realPath(path)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(real)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if !isDefaultAWSDir(dir) {
+			return nil, fmt.Errorf("cannot write %s: directory %s does not exist", path, dir)
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cannot create directory %s: %w", dir, err)
+		}
+		e.warn("created directory %s", dir)
+	} else if err != nil {
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return &target{path: path, real: real, kind: kind}, nil
+}
+
+// lockAndRead takes the sibling lock of the real file, then reads and parses the file.
+func (e *Editor) lockAndRead(t *target) error {
+	timeout := DefaultLockTimeout
+	if e != nil && e.LockTimeout > 0 {
+		timeout = e.LockTimeout
+	}
+	lockPath := t.real + ".lock"
+	t.lock = flock.New(lockPath, flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ok, err := t.lock.TryLockContext(ctx, 5*time.Millisecond)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("cannot lock %s: %w", lockPath, err)
+	}
+	if !ok {
+		return fmt.Errorf("timed out after %s waiting for the lock %s (another process is writing %s)", timeout, lockPath, t.path)
+	}
+	data, err := os.ReadFile(t.real)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		t.f = &File{path: t.path, kind: t.kind, deflt: -1, prof: map[string]int{}}
+		return nil
+	case err != nil:
+		return fmt.Errorf("cannot read %s: %w", t.path, err)
+	}
+	if t.info, err = os.Stat(t.real); err != nil {
+		return fmt.Errorf("cannot read %s: %w", t.path, err)
+	}
+	t.existed, t.old = true, data
+	t.f, err = Parse(t.path, t.kind, data)
+	return err
+}
+
+func (t *target) unlock() {
+	if t.lock != nil {
+		t.lock.Unlock()
+	}
+}
+
+// pending returns the new content if it differs from what is on disk, checked to be writable.
+func (t *target) pending() ([]byte, bool, error) {
+	nb := t.f.Bytes()
+	if bytes.Equal(nb, t.old) && (t.existed || len(nb) == 0) {
+		return nil, false, nil
+	}
+	if t.existed && t.info.Mode().Perm()&0o200 == 0 {
+		return nil, false, fmt.Errorf("%s is read-only; chmod u+w %s", t.path, t.path)
+	}
+	if _, err := Parse(t.path, t.kind, nb); err != nil {
+		return nil, false, fmt.Errorf("refusing to write a file the aws cli could not read: %w", err)
+	}
+	return nb, true, nil
+}
+
+// Update locks the file, re-reads it under the lock, calls fn, and writes only if the bytes changed.
+func (e *Editor) Update(path string, kind Kind, fn func(f *File) error) error {
+	t, err := e.prepare(path, kind)
+	if err != nil {
+		return err
+	}
+	defer t.unlock()
+	if err := e.lockAndRead(t); err != nil {
+		return err
+	}
+	if err := fn(t.f); err != nil {
+		return err
+	}
+	nb, changed, err := t.pending()
+	if err != nil || !changed {
+		return err
+	}
+	return e.write(t, nb, true)
+}
+
+// UpdatePair is Update for the credentials and config files together (locks: credentials first,
+// then config). If writing the config fails, the credentials file is restored to its previous bytes
+// before the locks are released.
+func (e *Editor) UpdatePair(credPath, confPath string, fn func(creds, conf *File) error) error {
+	tc, err := e.prepare(credPath, Credentials)
+	if err != nil {
+		return err
+	}
+	tf, err := e.prepare(confPath, Config)
+	if err != nil {
+		return err
+	}
+	if sameFile(tc.real, tf.real) {
+		return fmt.Errorf("%s and %s are the same file; the credentials and config files must differ", credPath, confPath)
+	}
+	defer tc.unlock()
+	if err := e.lockAndRead(tc); err != nil {
+		return err
+	}
+	defer tf.unlock()
+	if err := e.lockAndRead(tf); err != nil {
+		return err
+	}
+	if err := fn(tc.f, tf.f); err != nil {
+		return err
+	}
+	nc, cchanged, err := tc.pending()
+	if err != nil {
+		return err
+	}
+	nf, fchanged, err := tf.pending()
+	if err != nil {
+		return err
+	}
+	if cchanged {
+		if err := e.write(tc, nc, true); err != nil {
+			return err
+		}
+	}
+	if fchanged {
+		if err := e.write(tf, nf, true); err != nil {
+			if cchanged {
+				if rerr := e.restore(tc); rerr != nil {
+					return fmt.Errorf("%w; restoring %s also failed: %v", err, tc.path, rerr)
+				}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// restore puts a target's original bytes back (removes it if it did not exist).
+func (e *Editor) restore(t *target) error {
+	if !t.existed {
+		return os.Remove(t.real)
+	}
+	return e.write(t, t.old, false)
+}
+
+func sameFile(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(sa, sb)
+	}
+	// not both existing: compare resolved directories
+	da, err1 := filepath.EvalSymlinks(filepath.Dir(a))
+	db, err2 := filepath.EvalSymlinks(filepath.Dir(b))
+	return err1 == nil && err2 == nil && da == db && filepath.Base(a) == filepath.Base(b)
+}
+
+const tmpInfix = ".stsmfa-tmp-"
+
+// removeStale deletes temp files left by killed writers (called while holding the lock).
+func removeStale(real string) {
+	dir, prefix := filepath.Dir(real), "."+filepath.Base(real)+tmpInfix
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, ent := range ents {
+		if strings.HasPrefix(ent.Name(), prefix) {
+			os.Remove(filepath.Join(dir, ent.Name()))
+		}
+	}
+}
+
+// write replaces t.real atomically with data: temp file in the same directory, fchmod, fsync,
+// rename, fsync of the directory. On error the temp file is removed and the old file is intact.
+func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
+	removeStale(t.real)
+	mode := fs.FileMode(0o600)
+	if t.existed {
+		old := t.info.Mode().Perm()
+		mode = old & 0o600
+		if notify && old&0o077 != 0 {
+			e.warn("%s was accessible to group or others (mode %04o); tightened to %04o", t.path, old, mode)
+		}
+	}
+	dir := filepath.Dir(t.real)
+	fail := func(step string, err error) error { return fmt.Errorf("cannot write %s: %s: %w", t.path, step, err) }
+	if err := fault("create", t.real); err != nil {
+		return fail("create temporary file", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(t.real)+tmpInfix+"*")
+	if err != nil {
+		return fail("create temporary file", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = fault("write", t.real); err == nil {
+		_, err = tmp.Write(data)
+	}
+	if err != nil {
+		return fail("write", err)
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return fail("chmod", err)
+	}
+	if t.existed && os.Geteuid() == 0 {
+		if st, ok := t.info.Sys().(*syscall.Stat_t); ok && (st.Uid != 0 || st.Gid != 0) {
+			if err = tmp.Chown(int(st.Uid), int(st.Gid)); err != nil {
+				return fail("chown", err)
+			}
+		}
+	}
+	if err = fault("fsync", t.real); err == nil {
+		err = tmp.Sync()
+	}
+	if err != nil {
+		return fail("fsync", err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fail("close", err)
+	}
+	if err = fault("rename", t.real); err == nil {
+		err = os.Rename(tmp.Name(), t.real)
+	}
+	if err != nil {
+		return fail("rename", err)
+	}
+	if d, derr := os.Open(dir); derr == nil { // best effort: not every filesystem syncs directories
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
