@@ -44,6 +44,7 @@ tools ignore: stsmfa_expiration (RFC 3339 UTC), stsmfa_source and stsmfa_mfa_ser
 			}
 			req.Targets = dedupe(targets)
 			req.Force = force
+			req.StoreReused = true
 			res, err := a.ensure(req)
 			if err != nil {
 				return err

@@ -19,6 +19,9 @@ type Request struct {
 	TokenCommand string        // --token-command
 	Duration     time.Duration // 0 = mfa_session_duration or DefaultDuration
 	Force        bool          // refresh even when a cached session is valid
+	// StoreReused writes a reused session into targets that lack it (login); env, exec and
+	// credential-process only read a reused session and write targets only after a refresh.
+	StoreReused bool
 	MinRemaining time.Duration // reuse only sessions valid for longer than this
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
 }
@@ -155,7 +158,7 @@ func check(env *Env, req *Request, credPath, confPath string) (*Source, *Result,
 			missing = append(missing, t)
 		}
 	}
-	if len(missing) > 0 {
+	if len(missing) > 0 && req.StoreReused {
 		env.debugf("copying it to %v", missing)
 		err := env.Editor.UpdatePair(credPath, confPath, func(c, f *awsfile.File) error {
 			return writeTargets(c, f, src, missing, cached)
@@ -163,6 +166,9 @@ func check(env *Env, req *Request, credPath, confPath string) (*Source, *Result,
 		if err != nil {
 			return nil, nil, exitcode.FilesErr("%v", err)
 		}
+	}
+	if !req.StoreReused {
+		return src, &Result{Session: cached, Reused: true, Targets: []string{cached.Profile}}, nil
 	}
 	return src, &Result{Session: cached, Reused: true, Targets: req.Targets}, nil
 }
