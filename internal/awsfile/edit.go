@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 var keyRE = regexp.MustCompile(`^[a-z0-9_][a-z0-9_.-]*$`)
@@ -22,6 +23,9 @@ func ValidateKey(key string) error {
 // boto3, Go SDK) reads it back unchanged. The error names the key, never the value.
 func ValidateValue(key, value string) error {
 	bad := func(reason string) error { return fmt.Errorf("refusing to write key %q: its value %s", key, reason) }
+	if !utf8.ValidString(value) {
+		return bad("is not valid utf-8")
+	}
 	for i, r := range value {
 		switch {
 		case r == '\r' || r == '\n':
@@ -53,6 +57,9 @@ func lastRune(s string) rune {
 func ValidateProfile(kind Kind, name string) error {
 	if name == "" {
 		return errors.New("profile name is empty")
+	}
+	if !utf8.ValidString(name) {
+		return errors.New("invalid profile name: not valid utf-8")
 	}
 	if strings.ContainsFunc(name, func(r rune) bool {
 		return isPySpace(r) || unicode.IsControl(r) || strings.ContainsRune("[]#;\"'\\", r)

@@ -104,6 +104,7 @@ func editAndCheck(t testing.TB, f *File, o op) bool {
 			dflt, hasDflt = f.value(j), true
 		}
 	}
+	snap := snapshot(f)
 	ok, err := apply(f, o)
 	if err != nil {
 		if string(f.Bytes()) != string(linesBytes(before)) {
@@ -127,6 +128,28 @@ func editAndCheck(t testing.TB, f *File, o op) bool {
 	g, perr := Parse("reparse", f.kind, f.Bytes())
 	if perr != nil {
 		t.Fatalf("%v: result does not parse: %v\n%s", o, perr, f.Bytes())
+	}
+	after := snapshot(g)
+	for p, kv := range snap {
+		if p == o.profile {
+			if o.kind == "remove" {
+				continue
+			}
+			for k, v := range kv {
+				if k != pyLower(o.key) && after[p][k] != v {
+					t.Fatalf("%v: %s.%s changed from %q to %q", o, p, k, v, after[p][k])
+				}
+			}
+			continue
+		}
+		if fmt.Sprint(kv) != fmt.Sprint(after[p]) {
+			t.Fatalf("%v: untouched profile %q changed: %v -> %v", o, p, kv, after[p])
+		}
+	}
+	for p := range after {
+		if _, was := snap[p]; !was && p != o.profile {
+			t.Fatalf("%v: profile %q appeared", o, p)
+		}
 	}
 	switch o.kind {
 	case "set":
@@ -156,4 +179,28 @@ func linesBytes(ls []line) []byte {
 		b = append(b, l.eol...)
 	}
 	return b
+}
+
+// snapshot is every profile's keys and values as botocore sees them (own keys and [DEFAULT]).
+func snapshot(f *File) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, p := range f.Profiles() {
+		kv := map[string]string{}
+		for _, k := range f.Keys(p) {
+			kv[k], _ = f.Get(p, k)
+		}
+		for _, d := range f.dflts {
+			for _, j := range f.secs[d].keys {
+				kv[f.lines[j].key], _ = f.Get(p, f.lines[j].key)
+			}
+		}
+		out[p] = kv
+	}
+	return out
+}
+
+func asParseError(err error, pe **ParseError) bool {
+	p, ok := err.(*ParseError)
+	*pe = p
+	return ok
 }
