@@ -86,6 +86,9 @@ func Run(o Options) int {
 	if errors.As(err, &ee) {
 		return ee.code // a child's exit status, already reported by the child itself
 	}
+	if strings.HasPrefix(err.Error(), "unknown command ") { // cobra's, untyped
+		err = exitcode.UsageErr("%s (see: stsmfa --help)", strings.TrimSuffix(err.Error(), ` for "stsmfa"`))
+	}
 	fmt.Fprintf(o.Stderr, "stsmfa: %s\n", oneLine(err.Error()))
 	return exitcode.Of(err)
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,6 +22,7 @@ import (
 // The scripts in testdata/script run the real command line in a throwaway HOME against the stand-in
 // STS/IAM. Besides testscript's own commands they have:
 //
+//	exits N PROG ARGS...           run PROG (like exec) and assert its exit code is exactly N
 //	code [VAR]                     set $VAR (default CODE) to alice's current MFA code
 //	advance DURATION               move the stand-in's clock (and `code`) forward, e.g. 30s: next MFA window
 //	now [+|-]DURATION              run later stsmfa commands with their clock at stand-in time ± DURATION
@@ -106,6 +109,26 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// exits N PROG ARGS...: run PROG like exec and assert its exit code is exactly N
+			// (stdout and stderr are kept for the next stdout/stderr/cmp lines).
+			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 {
+					ts.Fatalf("usage: exits N PROG ARGS...")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				got := 0
+				if err := ts.Exec(args[1], args[2:]...); err != nil {
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						ts.Fatalf("%s: %v", args[1], err)
+					}
+					got = ee.ExitCode()
+				}
+				if (got == want) == neg {
+					ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+				}
+			},
 			"code": func(ts *testscript.TestScript, neg bool, args []string) {
 				name := "CODE"
 				if len(args) > 0 {
