@@ -110,7 +110,7 @@ func editAndCheck(t testing.TB, f *File, o op) bool {
 		if string(f.Bytes()) != string(linesBytes(before)) {
 			t.Fatalf("%v failed (%v) but changed the file", o, err)
 		}
-		if strings.Contains(err.Error(), o.value) && o.value != "" && len(o.value) > 3 {
+		if strings.Contains(err.Error(), o.value) && len(o.value) > 3 && !strings.Contains(o.profile+" "+o.key, o.value) {
 			t.Fatalf("%v: error text contains the value: %v", o, err)
 		}
 		return false

@@ -1,0 +1,443 @@
+package awsfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
+
+const baseCreds = "# keep me\n[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = " + secret + "\n"
+
+func writeFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func setKey(profile, key, value string) func(*File) error {
+	return func(f *File) error { return f.Set(profile, key, value) }
+}
+
+// noTemp fails if a temp file is left in dir.
+func noTemp(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), tmpInfix) {
+			t.Fatalf("temp file left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestUpdateWritesAndKeepsBytes(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, baseCreds, 0o600)
+	var e Editor
+	if err := e.Update(p, Credentials, setKey("mfa", "aws_access_key_id", "ASIAX")); err != nil {
+		t.Fatal(err)
+	}
+	want := baseCreds + "\n[mfa]\naws_access_key_id = ASIAX\n"
+	if got := readFile(t, p); got != want {
+		t.Fatalf("got %q want %q", got, want)
+	}
+	st, _ := os.Stat(p)
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", st.Mode())
+	}
+	lst, err := os.Stat(p + ".lock")
+	if err != nil || lst.Mode().Perm() != 0o600 {
+		t.Fatalf("lock file: %v %v", lst, err)
+	}
+	noTemp(t, dir)
+}
+
+func TestUpdateNoChangeNoWrite(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, baseCreds, 0o600)
+	before, _ := os.Stat(p)
+	var e Editor
+	if err := e.Update(p, Credentials, setKey("default", "aws_access_key_id", "AKIAIOSFODNN7EXAMPLE")); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(p)
+	if before.Sys().(*syscall.Stat_t).Ino != after.Sys().(*syscall.Stat_t).Ino {
+		t.Fatal("file was rewritten although nothing changed")
+	}
+	// a missing file is not created when fn changes nothing
+	q := filepath.Join(dir, "none")
+	if err := e.Update(q, Credentials, func(*File) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(q); err == nil {
+		t.Fatal("file created without changes")
+	}
+}
+
+func TestUpdateFnErrorWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, baseCreds, 0o600)
+	var e Editor
+	boom := errors.New("boom")
+	err := e.Update(p, Credentials, func(f *File) error {
+		f.Set("x", "k", "v")
+		return boom
+	})
+	if !errors.Is(err, boom) || readFile(t, p) != baseCreds {
+		t.Fatalf("err %v, content changed: %v", err, readFile(t, p) != baseCreds)
+	}
+}
+
+func TestSymlinkStaysSymlink(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "real"), 0o700)
+	os.MkdirAll(filepath.Join(dir, "links"), 0o700)
+	target := filepath.Join(dir, "real", "creds")
+	writeFile(t, target, baseCreds, 0o600)
+	mid := filepath.Join(dir, "links", "mid")
+	link := filepath.Join(dir, "links", "credentials")
+	if err := os.Symlink("../real/creds", mid); err != nil { // relative target
+		t.Fatal(err)
+	}
+	if err := os.Symlink(mid, link); err != nil {
+		t.Fatal(err)
+	}
+	var e Editor
+	if err := e.Update(link, Credentials, setKey("default", "region", "eu-west-1")); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{link, mid} {
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("%s is no longer a symlink", l)
+		}
+	}
+	if got := readFile(t, target); got != baseCreds+"region = eu-west-1\n" {
+		t.Fatalf("target not updated: %q", got)
+	}
+	if _, err := os.Stat(target + ".lock"); err != nil {
+		t.Fatalf("lock not next to the real file: %v", err)
+	}
+	noTemp(t, filepath.Join(dir, "real"))
+
+	// a dangling link: its target is created, the link stays
+	dangling := filepath.Join(dir, "links", "dangling")
+	os.Symlink("../real/new", dangling)
+	if err := e.Update(dangling, Credentials, setKey("a", "k", "v")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Lstat(dangling); fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("dangling link replaced")
+	}
+	if got := readFile(t, filepath.Join(dir, "real", "new")); got != "[a]\nk = v\n" {
+		t.Fatalf("new target %q", got)
+	}
+}
+
+func TestReadOnlyRefused(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, baseCreds, 0o400)
+	var e Editor
+	err := e.Update(p, Credentials, setKey("default", "region", "x"))
+	want := p + " is read-only; chmod u+w " + p
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+	if readFile(t, p) != baseCreds {
+		t.Fatal("file changed")
+	}
+	noTemp(t, dir)
+}
+
+func TestMissingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "nope", "credentials")
+	var e Editor
+	err := e.Update(p, Credentials, setKey("a", "k", "v"))
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "nope")) || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nope")); err == nil {
+		t.Fatal("directory created")
+	}
+}
+
+func TestCreatesDefaultAWSDir(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "")
+	p, err := CredentialsPath()
+	if err != nil || p != filepath.Join(home, ".aws", "credentials") {
+		t.Fatalf("CredentialsPath = %q, %v", p, err)
+	}
+	var warns []string
+	e := Editor{Warn: func(m string) { warns = append(warns, m) }}
+	if err := e.Update(p, Credentials, setKey("default", "aws_access_key_id", "AKIA")); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(home, ".aws"))
+	if err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("~/.aws: %v %v", st, err)
+	}
+	if len(warns) != 1 || !strings.Contains(warns[0], filepath.Join(home, ".aws")) {
+		t.Fatalf("warnings %q", warns)
+	}
+}
+
+func TestPaths(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("SOMEVAR", "sub")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "~/x/$SOMEVAR/creds")
+	t.Setenv("AWS_CONFIG_FILE", "/etc/${SOMEVAR}/$UNSET_VAR_XYZ")
+	if p, _ := CredentialsPath(); p != filepath.Join(home, "x/sub/creds") {
+		t.Fatalf("credentials path %q", p)
+	}
+	if p, _ := ConfigPath(); p != "/etc/sub/$UNSET_VAR_XYZ" {
+		t.Fatalf("config path %q", p)
+	}
+	t.Setenv("AWS_CONFIG_FILE", "")
+	if p, _ := ConfigPath(); p != filepath.Join(home, ".aws", "config") {
+		t.Fatalf("config path %q", p)
+	}
+}
+
+func TestModeTightened(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		mode, want os.FileMode
+		warn       bool
+	}{{0o644, 0o600, true}, {0o600, 0o600, false}, {0o640, 0o600, true}, {0o200, 0o200, false}} {
+		p := filepath.Join(dir, "credentials")
+		writeFile(t, p, baseCreds, c.mode)
+		var warns []string
+		e := Editor{Warn: func(m string) { warns = append(warns, m) }}
+		if c.mode&0o400 == 0 {
+			os.Chmod(p, 0o600) // we must be able to read it; root can anyway
+			os.Chmod(p, c.mode)
+		}
+		if err := e.Update(p, Credentials, setKey("default", "region", "r"+c.mode.String())); err != nil {
+			t.Fatal(err)
+		}
+		st, _ := os.Stat(p)
+		if st.Mode().Perm() != c.want || (len(warns) > 0) != c.warn {
+			t.Fatalf("mode %v: got %v, warnings %q", c.mode, st.Mode().Perm(), warns)
+		}
+		if c.warn && !strings.Contains(warns[0], p) {
+			t.Fatalf("warning does not name the file: %q", warns[0])
+		}
+	}
+}
+
+func TestChownWhenRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, baseCreds, 0o600)
+	if err := os.Chown(p, 4321, 4322); err != nil {
+		t.Fatal(err)
+	}
+	var e Editor
+	if err := e.Update(p, Credentials, setKey("default", "region", "x")); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(p)
+	if s := st.Sys().(*syscall.Stat_t); s.Uid != 4321 || s.Gid != 4322 {
+		t.Fatalf("owner %d:%d", s.Uid, s.Gid)
+	}
+}
+
+func TestStaleTempRemoved(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, baseCreds, 0o600)
+	stale := filepath.Join(dir, ".credentials"+tmpInfix+"12345")
+	writeFile(t, stale, "partial", 0o600)
+	other := filepath.Join(dir, ".config"+tmpInfix+"1")
+	writeFile(t, other, "not ours", 0o600)
+	var e Editor
+	if err := e.Update(p, Credentials, setKey("default", "region", "x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Fatal("stale temp file not removed")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatal("another file's temp file removed")
+	}
+}
+
+func TestWriteFaults(t *testing.T) {
+	for _, step := range []string{"create", "write", "fsync", "rename"} {
+		t.Run(step, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "credentials")
+			writeFile(t, p, baseCreds, 0o600)
+			faultHook = func(op, path string) error {
+				if op == step {
+					return syscall.EACCES
+				}
+				return nil
+			}
+			defer func() { faultHook = nil }()
+			var e Editor
+			err := e.Update(p, Credentials, setKey("default", "aws_secret_access_key", "NEWSECRETVALUE123"))
+			if err == nil || !strings.Contains(err.Error(), p) || !errors.Is(err, syscall.EACCES) {
+				t.Fatalf("got %v", err)
+			}
+			if strings.Contains(err.Error(), "NEWSECRETVALUE123") || strings.Contains(err.Error(), secret) {
+				t.Fatalf("error leaks a secret: %v", err)
+			}
+			if readFile(t, p) != baseCreds {
+				t.Fatal("file changed")
+			}
+			noTemp(t, dir)
+		})
+	}
+}
+
+func TestMalformedFiles(t *testing.T) {
+	cases := map[string]struct {
+		content string
+		line    int
+	}{
+		"duplicate section":   {"[a]\nk = v\n[a]\naws_secret_access_key = " + secret + "\n", 3},
+		"duplicate key":       {"[a]\naws_secret_access_key = x\nAWS_Secret_Access_Key = " + secret + "\n", 3},
+		"bom":                 {"\ufeff[a]\naws_secret_access_key = " + secret + "\n", 1},
+		"no delimiter":        {"[a]\nk = v\n" + secret + "\n", 3},
+		"key before section":  {"aws_secret_access_key = " + secret + "\n[a]\n", 1},
+		"empty key":           {"[a]\n = " + secret + "\n", 2},
+		"nested without '='":  {"[a]\ns3 =\n  " + secret + "\n", 3},
+		"invalid utf-8":       {"[a]\nk = v\nk2 = \xff" + secret + "\n", 3},
+		"duplicate in crlf":   {"[a]\r\nk = v\r\n\r\n[b]\r\n[a]\r\nx = " + secret + "\r\n", 5},
+		"continuation header": {"[a]\nk = v\n[b]\nk = " + secret + "\n[a]\n", 5},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "credentials")
+			writeFile(t, p, c.content, 0o600)
+			var e Editor
+			called := false
+			err := e.Update(p, Credentials, func(f *File) error { called = true; return f.Set("a", "k", "x") })
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Path != p || pe.Line != c.line || called {
+				t.Fatalf("got %v (line want %d), fn called %v", err, c.line, called)
+			}
+			if !strings.HasPrefix(err.Error(), p+":") || strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "SECRET") {
+				t.Fatalf("bad message %q", err)
+			}
+			if readFile(t, p) != c.content {
+				t.Fatal("file changed")
+			}
+			noTemp(t, dir)
+			if _, err := Load(p, Credentials); !errors.As(err, &pe) {
+				t.Fatalf("Load: %v", err)
+			}
+		})
+	}
+}
+
+func TestLockTimeout(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, baseCreds, 0o600)
+	holder := flock.New(p + ".lock")
+	if err := holder.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Unlock()
+	e := Editor{LockTimeout: 50 * time.Millisecond}
+	err := e.Update(p, Credentials, setKey("default", "region", "x"))
+	if err == nil || !strings.Contains(err.Error(), p+".lock") || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("got %v", err)
+	}
+	if readFile(t, p) != baseCreds {
+		t.Fatal("file changed")
+	}
+}
+
+func TestUpdatePair(t *testing.T) {
+	dir := t.TempDir()
+	cp, fp := filepath.Join(dir, "credentials"), filepath.Join(dir, "config")
+	conf := "[default]\nregion = us-east-1\n"
+	writeFile(t, cp, baseCreds, 0o600)
+	writeFile(t, fp, conf, 0o600)
+	var e Editor
+	both := func(c, f *File) error {
+		if err := c.Set("mfa", "aws_access_key_id", "ASIAPAIR"); err != nil {
+			return err
+		}
+		return f.Set("mfa", "region", "eu-west-1")
+	}
+	// the config write fails: the credentials file must be back to its old bytes
+	faultHook = func(op, path string) error {
+		if op == "rename" && path == fp {
+			return syscall.EIO
+		}
+		return nil
+	}
+	err := e.UpdatePair(cp, fp, both)
+	faultHook = nil
+	if err == nil || !strings.Contains(err.Error(), fp) {
+		t.Fatalf("got %v", err)
+	}
+	if readFile(t, cp) != baseCreds || readFile(t, fp) != conf {
+		t.Fatal("files not restored")
+	}
+	noTemp(t, dir)
+	// a new credentials file is removed again on failure
+	cp2 := filepath.Join(dir, "credentials2")
+	faultHook = func(op, path string) error {
+		if op == "fsync" && path == fp {
+			return syscall.EIO
+		}
+		return nil
+	}
+	err = e.UpdatePair(cp2, fp, both)
+	faultHook = nil
+	if _, serr := os.Stat(cp2); err == nil || serr == nil {
+		t.Fatalf("new credentials file left after failure: %v", err)
+	}
+	// success
+	if err := e.UpdatePair(cp, fp, both); err != nil {
+		t.Fatal(err)
+	}
+	if readFile(t, cp) != baseCreds+"\n[mfa]\naws_access_key_id = ASIAPAIR\n" ||
+		readFile(t, fp) != conf+"\n[profile mfa]\nregion = eu-west-1\n" {
+		t.Fatalf("got %q / %q", readFile(t, cp), readFile(t, fp))
+	}
+	// same real file refused
+	link := filepath.Join(dir, "link")
+	os.Symlink(cp, link)
+	for _, pair := range [][2]string{{cp, cp}, {cp, link}, {filepath.Join(dir, "n1"), filepath.Join(dir, ".", "n1")}} {
+		if err := e.UpdatePair(pair[0], pair[1], both); err == nil || !strings.Contains(err.Error(), "same file") {
+			t.Fatalf("%v: got %v", pair, err)
+		}
+	}
+}
