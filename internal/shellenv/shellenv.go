@@ -15,13 +15,18 @@ var Formats = []string{"bash", "zsh", "fish", "powershell", "cmd", "json", "dote
 // Var is one environment variable.
 type Var struct{ Name, Value string }
 
-// Set returns the lines that set vars in the given format.
+// Set returns the lines that set vars in the given format. Errors name the variable, never its value.
 func Set(format string, vars []Var) (string, error) {
+	for _, v := range vars {
+		if !validName(v.Name) {
+			return "", fmt.Errorf("%q is not a variable name", v.Name)
+		}
+	}
 	var b strings.Builder
 	switch format {
 	case "bash", "zsh", "sh":
 		for _, v := range vars {
-			fmt.Fprintf(&b, "export %s=%s\n", v.Name, posixQuote(v.Value))
+			fmt.Fprintf(&b, "export %s=%s\n", v.Name, Quote(v.Value))
 		}
 	case "fish":
 		for _, v := range vars {
@@ -33,7 +38,8 @@ func Set(format string, vars []Var) (string, error) {
 		}
 	case "cmd":
 		for _, v := range vars {
-			if strings.ContainsAny(v.Value, "\"%\r\n") {
+			// " would end the quoting, % expands even inside quotes, ! does under delayed expansion
+			if strings.ContainsAny(v.Value, "\"%!\r\n") {
 				return "", fmt.Errorf("the value of %s cannot be written safely for cmd", v.Name)
 			}
 			// the quotes around name=value keep & | < > ^ literal and add no trailing space
@@ -66,6 +72,11 @@ func Set(format string, vars []Var) (string, error) {
 
 // Unset returns the lines that remove the named variables.
 func Unset(format string, names []string) (string, error) {
+	for _, n := range names {
+		if !validName(n) {
+			return "", fmt.Errorf("%q is not a variable name", n)
+		}
+	}
 	var b strings.Builder
 	switch format {
 	case "bash", "zsh", "sh":
@@ -94,8 +105,24 @@ func unknown(format string) error {
 	return fmt.Errorf("unknown --format %q; use one of %s", format, strings.Join(Formats, ", "))
 }
 
-// posixQuote single-quotes s for sh/bash/zsh: 'it'\”s'.
-func posixQuote(s string) string {
+// validName accepts what every supported shell takes as a plain variable name: [A-Za-z_][A-Za-z0-9_]*.
+func validName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i, c := range n {
+		switch {
+		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Quote single-quotes s for sh/bash/zsh (and as one word for a credential_process line): 'it'\''s'.
+func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
@@ -105,7 +132,10 @@ func fishQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
 }
 
-// psQuote single-quotes s for PowerShell: no expansion inside; ' doubled.
+// psQuoteChars are the characters PowerShell treats as a single quote: ' and U+2018..U+201B.
+var psQuoteChars = strings.NewReplacer("'", "''", "\u2018", "\u2018\u2018", "\u2019", "\u2019\u2019", "\u201a", "\u201a\u201a", "\u201b", "\u201b\u201b")
+
+// psQuote single-quotes s for PowerShell: no expansion inside; every single-quote character doubled.
 func psQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	return "'" + psQuoteChars.Replace(s) + "'"
 }
