@@ -121,7 +121,8 @@ func validName(n string) bool {
 	return true
 }
 
-// Quote single-quotes s for sh/bash/zsh (and as one word for a credential_process line): 'it'\”s'.
+// Quote single-quotes s for sh/bash/zsh (and as one word for a credential_process line); each quote
+// inside becomes quote, backslash, quote, quote.
 func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -42,7 +42,8 @@ var nasty = []string{
 	"(paren) \\(x\\)",
 }
 
-// TestPOSIXQuoteLiteral checks the quoting rule itself: one pair of single quotes, a ' becomes '\”.
+// TestPOSIXQuoteLiteral checks the quoting rule itself: one pair of single quotes; each quote
+// inside becomes quote, backslash, quote, quote.
 func TestPOSIXQuoteLiteral(t *testing.T) {
 	for in, want := range map[string]string{
 		"":         "''",
