@@ -14,6 +14,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fakeaws"
 	"github.com/stsmfa/stsmfa/internal/session"
 	"github.com/stsmfa/stsmfa/internal/testkit"
 	"github.com/stsmfa/stsmfa/internal/totp"
@@ -33,6 +35,13 @@ import (
 //	mode FILE OCTAL                assert a file's permission bits
 //	no-secrets FILE...             assert no secret of alice or of any issued session appears in FILE
 //	env-expiry PROFILE VAR         set $VAR to the stsmfa_expiration stored in PROFILE
+//	add-device SERIAL              give alice another MFA device (same seed, so `code` fits it too)
+//	no-device                      take all of alice's MFA devices away
+//	set-root                       alice's keys become the account's root user's
+//	add-user NAME KEYID SECRET     another IAM user of the account, device arn:aws:iam::123456789012:mfa/NAME (alice's seed)
+//	ttyin-code FILE [LINE...]      write FILE for ttyin: each LINE, then alice's current code, newline-ended
+//	tty-file FILE LINE...          write FILE for ttyin: each LINE newline-ended; ^D is end-of-file (Ctrl-D)
+//	cred VAR PROFILE KEY           set $VAR to KEY of PROFILE in $CREDS (fails when absent)
 //
 // Environment: $HOME, $CREDS, $CONFIG, $SERIAL, $SEED, $ENDPOINT, $AKID (alice's key id).
 // stsmfa runs without a terminal unless the script uses ttyin (a pseudo-terminal).
@@ -215,6 +224,65 @@ func TestScripts(t *testing.T) {
 					}
 				}
 				ts.Fatalf("no %s in profile %s", session.KeyExpiration, args[0])
+			},
+			"add-device": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: add-device SERIAL")
+				}
+				w := world(ts)
+				w.User.MFA = append(w.User.MFA, fakeaws.Device{Serial: args[0], Seed: w.Seed})
+				w.Server.AddUser(w.User) // same key id: replaces alice
+			},
+			"no-device": func(ts *testscript.TestScript, neg bool, args []string) {
+				w := world(ts)
+				w.User.MFA = nil
+				w.Server.AddUser(w.User)
+			},
+			"add-user": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: add-user NAME KEYID SECRET")
+				}
+				w := world(ts)
+				w.Server.AddUser(fakeaws.User{Account: testkit.Account, Name: args[0], AccessKeyID: args[1], SecretAccessKey: args[2],
+					MFA: []fakeaws.Device{{Serial: "arn:aws:iam::" + testkit.Account + ":mfa/" + args[0], Seed: w.Seed}}})
+			},
+			"set-root": func(ts *testscript.TestScript, neg bool, args []string) {
+				w := world(ts)
+				w.User.Root = true
+				w.Server.AddUser(w.User)
+			},
+			"ttyin-code": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 1 {
+					ts.Fatalf("usage: ttyin-code FILE [LINE...]")
+				}
+				lines := append(append([]string(nil), args[1:]...), world(ts).Code())
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Join(lines, "\n")+"\n"), 0o600))
+			},
+			"tty-file": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 {
+					ts.Fatalf("usage: tty-file FILE LINE...")
+				}
+				var b strings.Builder
+				for _, l := range args[1:] {
+					if l == "^D" {
+						b.WriteByte(4) // VEOF at the start of a line: the reader sees end-of-file
+						continue
+					}
+					b.WriteString(l + "\n")
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o600))
+			},
+			"cred": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: cred VAR PROFILE KEY")
+				}
+				f, err := awsfile.Load(ts.Getenv("CREDS"), awsfile.Credentials)
+				ts.Check(err)
+				v, ok := f.Get(args[1], args[2])
+				if !ok || v == "" {
+					ts.Fatalf("no %s in profile %s of %s", args[2], args[1], ts.Getenv("CREDS"))
+				}
+				ts.Setenv(args[0], v)
 			},
 		},
 	})

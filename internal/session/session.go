@@ -13,6 +13,7 @@ import (
 // Request says which session is wanted and how.
 type Request struct {
 	Source       string        // profile with long-term keys
+	SourceFrom   string        // where Source came from when not --profile, e.g. "AWS_PROFILE"; named in errors
 	Targets      []string      // profiles to store the session in; empty = DefaultTarget(Source)
 	Serial       string        // --serial-number
 	Code         string        // code given on the command line
@@ -21,7 +22,7 @@ type Request struct {
 	Force        bool          // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
-	StoreReused bool
+	StoreReused  bool
 	MinRemaining time.Duration // reuse only sessions valid for longer than this
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
 }

@@ -155,21 +155,27 @@ func IsSessionKey(id string) bool { return strings.HasPrefix(id, "ASIA") }
 func loadSource(creds, conf *awsfile.File, req *Request, getenv func(string) string) (*Source, error) {
 	name := req.Source
 	s := &Source{Profile: name}
+	// a profile named by a stale AWS_PROFILE must not look like one the user asked for
+	who, orEnv := fmt.Sprintf("profile %q", name), ""
+	if req.SourceFrom != "" {
+		who += " (from " + req.SourceFrom + ")"
+		orEnv = fmt.Sprintf(", or unset %s to use the default profile", req.SourceFrom)
+	}
 	if !creds.HasProfile(name) {
-		hint := fmt.Sprintf("add its long-term keys with: aws configure --profile %s", name)
+		hint := fmt.Sprintf("add its long-term keys with: aws configure --profile %s%s", name, orEnv)
 		if conf.HasProfile(name) {
-			hint = fmt.Sprintf("stsmfa reads long-term keys from the credentials file, not %s; move them there (aws configure --profile %s)", conf.Path(), name)
+			hint = fmt.Sprintf("stsmfa reads long-term keys from the credentials file, not %s; move them there (aws configure --profile %s)%s", conf.Path(), name, orEnv)
 		}
-		return nil, exitcode.FilesErr("profile %q not found in %s; %s", name, creds.Path(), hint)
+		return nil, exitcode.FilesErr("%s not found in %s; %s", who, creds.Path(), hint)
 	}
 	s.AccessKeyID, _ = creds.Get(name, "aws_access_key_id")
 	s.SecretAccessKey, _ = creds.Get(name, "aws_secret_access_key")
 	if s.AccessKeyID == "" || s.SecretAccessKey == "" {
-		return nil, exitcode.FilesErr("profile %q in %s has no aws_access_key_id/aws_secret_access_key; add them with: aws configure --profile %s", name, creds.Path(), name)
+		return nil, exitcode.FilesErr("%s in %s has no aws_access_key_id/aws_secret_access_key; add them with: aws configure --profile %s%s", who, creds.Path(), name, orEnv)
 	}
 	if tok, _ := creds.Get(name, "aws_session_token"); tok != "" || IsSessionKey(s.AccessKeyID) {
-		return nil, exitcode.FilesErr("profile %q in %s holds temporary session credentials (line %d); GetSessionToken needs the IAM user's long-term keys (AKIA…): pass --profile with the profile that has them",
-			name, creds.Path(), creds.Line(name, "aws_access_key_id"))
+		return nil, exitcode.FilesErr("%s in %s holds temporary session credentials (line %d); GetSessionToken needs the IAM user's long-term keys (AKIA…): pass --profile with the profile that has them%s",
+			who, creds.Path(), creds.Line(name, "aws_access_key_id"), orEnv)
 	}
 	s.ConfigExists = conf.HasProfile(name)
 	s.Region, s.regionInConfig = conf.Get(name, "region")
