@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -103,13 +104,13 @@ func (f *File) valueEnd(j int) int {
 // would not parse) or check fails, the change is undone and an error returned.
 func (f *File) splice(start, end int, repl []line, check func() bool) error {
 	old := append([]line(nil), f.lines[start:end]...)
-	f.lines = append(f.lines[:start], append(repl, f.lines[end:]...)...)
+	f.lines = slices.Replace(f.lines, start, end, repl...)
 	err := f.index()
 	if err == nil && check != nil && !check() {
 		err = errors.New("edit would change how other lines are read")
 	}
 	if err != nil {
-		f.lines = append(f.lines[:start], append(old, f.lines[start+len(repl):]...)...)
+		f.lines = slices.Replace(f.lines, start, start+len(repl), old...)
 		if err2 := f.index(); err2 != nil {
 			panic("awsfile: cannot restore after failed edit: " + err2.Error())
 		}

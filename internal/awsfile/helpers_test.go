@@ -2,6 +2,7 @@ package awsfile
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -208,3 +209,5 @@ func asParseError(err error, pe **ParseError) bool {
 	*pe = p
 	return ok
 }
+
+func writeFileB(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }

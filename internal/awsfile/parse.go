@@ -89,8 +89,26 @@ type File struct {
 // isPySpace is Python's str.isspace for one code point (also what re's \s and str.strip use).
 func isPySpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
 
-func pyTrim(s string) string      { return strings.TrimFunc(s, isPySpace) }
-func pyTrimRight(s string) string { return strings.TrimRightFunc(s, isPySpace) }
+func pyTrim(s string) string { return pyTrimRight(strings.TrimLeftFunc(s, isPySpace)) }
+
+func pyTrimRight(s string) string {
+	for len(s) > 0 {
+		c := s[len(s)-1]
+		if c == ' ' || c == '\t' {
+			s = s[:len(s)-1]
+			continue
+		}
+		if c < utf8.RuneSelf && !isPySpace(rune(c)) {
+			return s
+		}
+		r, size := utf8.DecodeLastRuneInString(s)
+		if !isPySpace(r) {
+			return s
+		}
+		s = s[:len(s)-size]
+	}
+	return s
+}
 
 // pyLower is Python's str.lower closely enough for keys (ASCII fast path; U+0130 special case).
 func pyLower(s string) string {
@@ -111,14 +129,24 @@ func lex(text, eol string) line {
 	l := line{text: text, eol: eol}
 	// leading whitespace, counted in code points as Python does
 	lead := 0
-	for _, r := range text {
+	for lead < len(text) {
+		c := text[lead]
+		if c == ' ' || c == '\t' {
+			lead++
+			l.indent++
+			continue
+		}
+		if c < utf8.RuneSelf && !isPySpace(rune(c)) {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(text[lead:])
 		if !isPySpace(r) {
 			break
 		}
-		lead += utf8.RuneLen(r)
+		lead += size
 		l.indent++
 	}
-	trimmed := pyTrim(text)
+	trimmed := pyTrimRight(text[lead:])
 	if trimmed == "" {
 		l.blank = true
 		return l
@@ -211,18 +239,27 @@ func Load(path string, kind Kind) (*File, error) {
 // index runs configparser's state machine over the lexed lines: it assigns each line its kind and
 // rebuilds sections and profiles. It reports the first problem that makes the AWS CLI refuse the file.
 func (f *File) index() error {
+	nsec := len(f.secs)
+	if nsec == 0 {
+		for i := range f.lines {
+			if f.lines[i].isHdr {
+				nsec++
+			}
+		}
+	}
 	f.secs = f.secs[:0]
-	f.prof = make(map[string]int, len(f.prof))
+	f.prof = make(map[string]int, nsec)
 	f.order = f.order[:0]
 	f.deflt = -1
 	f.dflts = f.dflts[:0]
 	perr := func(i int, reason string) error { return &ParseError{f.path, i + 1, reason} }
-	seenSec := make(map[string]int) // section name -> header line (DEFAULT excluded)
+	seenSec := make(map[string]int, nsec) // section name -> header line (DEFAULT excluded)
 	cur := -1                       // current section
 	open := -1                      // line index of the open key, -1 if none
 	indent := 0
 	contentStart := -1 // first non-empty continuation line of open key's value (for nested check)
 	var firstErr error
+	var bigKeys map[string]int // keys of the current section once it has many
 	keyErr := func(i int, reason string) {
 		if firstErr == nil {
 			firstErr = perr(i, reason)
@@ -293,15 +330,30 @@ func (f *File) index() error {
 			if l.key == "" {
 				keyErr(i, "empty key name")
 			}
-			if j := f.findKeyIn(cur, l.key); j >= 0 {
-				return perr(i, fmt.Sprintf("duplicate key in section (first at line %d); the aws cli refuses the whole file", j+1))
-			}
+			j := -1
 			if f.secs[cur].name == "DEFAULT" {
+				// configparser merges all [DEFAULT] sections
 				for _, d := range f.dflts {
-					if j := f.findKeyIn(d, l.key); j >= 0 {
-						return perr(i, fmt.Sprintf("duplicate key in section (first at line %d); the aws cli refuses the whole file", j+1))
+					if j = f.findKeyIn(d, l.key); j >= 0 {
+						break
 					}
 				}
+			} else if keys := f.secs[cur].keys; len(keys) < 32 {
+				j = f.findKeyIn(cur, l.key)
+			} else {
+				if len(keys) == 32 {
+					bigKeys = make(map[string]int, 64)
+					for _, k := range keys {
+						bigKeys[f.lines[k].key] = k
+					}
+				}
+				if k, dup := bigKeys[l.key]; dup {
+					j = k
+				}
+				bigKeys[l.key] = i
+			}
+			if j >= 0 {
+				return perr(i, fmt.Sprintf("duplicate key in section (first at line %d); the aws cli refuses the whole file", j+1))
 			}
 			f.secs[cur].keys = append(f.secs[cur].keys, i)
 			f.secs[cur].last = i

@@ -159,9 +159,6 @@ func (t *target) pending() ([]byte, bool, error) {
 	if t.existed && t.info.Mode().Perm()&0o200 == 0 {
 		return nil, false, fmt.Errorf("%s is read-only; chmod u+w %s", t.path, t.path)
 	}
-	if _, err := Parse(t.path, t.kind, nb); err != nil {
-		return nil, false, fmt.Errorf("refusing to write a file the aws cli could not read: %w", err)
-	}
 	return nb, true, nil
 }
 

@@ -1,0 +1,63 @@
+package awsfile
+
+import (
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// benchSet sets one profile's three keys in an n-profile credentials file through Editor.Update
+// (lock, read, parse, edit, atomic write with fsync).
+func benchSet(b *testing.B, n int) {
+	dir := b.TempDir()
+	p := filepath.Join(dir, "credentials")
+	data := bigCredentials(n)
+	if err := writeFileB(p, data); err != nil {
+		b.Fatal(err)
+	}
+	target := "profile-" + pad5(n/2)
+	var e Editor
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v := strconv.Itoa(i)
+		err := e.Update(p, Credentials, func(f *File) error {
+			if err := f.Set(target, "aws_access_key_id", "ASIA"+v); err != nil {
+				return err
+			}
+			if err := f.Set(target, "aws_secret_access_key", "secret"+v); err != nil {
+				return err
+			}
+			return f.Set(target, "aws_session_token", "token"+v)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func pad5(i int) string {
+	s := strconv.Itoa(i)
+	for len(s) < 5 {
+		s = "0" + s
+	}
+	return s
+}
+
+func benchParse(b *testing.B, n int) {
+	data := bigCredentials(n)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse("bench", Credentials, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSetProfile1k(b *testing.B)  { benchSet(b, 1000) }
+func BenchmarkSetProfile10k(b *testing.B) { benchSet(b, 10000) }
+func BenchmarkSetProfile30k(b *testing.B) { benchSet(b, 30000) }
+func BenchmarkParse1k(b *testing.B)       { benchParse(b, 1000) }
+func BenchmarkParse10k(b *testing.B)      { benchParse(b, 10000) }
+func BenchmarkParse30k(b *testing.B)      { benchParse(b, 30000) }
