@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -16,7 +17,9 @@ import (
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-// SoonThreshold is when a session counts as "expiring" in status.
+// SoonThreshold is when a session counts as "expiring" in status: 1h or less left. It is fixed on
+// purpose (docs/status.md): scripts that need another margin use --check --min-remaining or
+// remaining_seconds.
 const SoonThreshold = time.Hour
 
 // States a managed profile can be in.
@@ -25,6 +28,14 @@ const (
 	StateExpiring = "expiring"
 	StateExpired  = "expired"
 	StateMissing  = "missing"
+)
+
+// Kinds of problems status reports.
+const (
+	ProblemFilePermissions  = "file_permissions"
+	ProblemEnvOverride      = "env_override"
+	ProblemSourceHasSession = "source_has_session"
+	ProblemMalformedFile    = "malformed_file"
 )
 
 // statusJSON is the documented, stable schema of `status --json` (docs/status.md). Add fields, never
@@ -39,11 +50,11 @@ type statusJSON struct {
 type profileStatus struct {
 	Profile          string  `json:"profile"`
 	Source           string  `json:"source"`
-	MFASerial        string  `json:"mfa_serial"` // masked: account digits hidden, device name kept
-	Expiration       *string `json:"expiration"` // RFC 3339 UTC; null when missing
-	ExpirationLocal  *string `json:"expiration_local"`
-	RemainingSeconds int64   `json:"remaining_seconds"` // 0 when expired or missing
-	State            string  `json:"state"`             // valid, expiring, expired, missing
+	MFASerial        string  `json:"mfa_serial"`       // masked: account digits hidden, device name kept; "" when unknown
+	Expiration       *string `json:"expiration"`       // RFC 3339 UTC; null when missing
+	ExpirationLocal  *string `json:"expiration_local"` // RFC 3339 with the local offset; null when missing
+	RemainingSeconds int64   `json:"remaining_seconds"`
+	State            string  `json:"state"` // valid, expiring, expired, missing
 }
 
 type problem struct {
@@ -58,36 +69,47 @@ func (a *app) statusCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Show which MFA sessions are valid and for how long",
-		Long: `status lists every profile stsmfa manages: its source, MFA device, expiry in local time, time left
-and state (valid, expiring within 1h, expired, missing), and problems it can see: AWS files readable by
-others, AWS_* variables that override profiles, source profiles holding session credentials.
+		Long: `status lists every profile stsmfa manages (login targets, and sources set up for MFA that have no
+session yet): its source, MFA device (account masked), expiry in local time, time left and state:
+valid, expiring (1h or less left), expired, missing. It also names problems it can see: AWS files
+other users can read, AWS_* variables that override the profiles, source profiles holding session
+credentials. It never prints a secret. --profile limits the list to one target or source.
 
---check prints nothing and exits 0 when the session of --profile (a target, or a source) is valid for
-longer than --min-remaining, 1 otherwise. --prompt prints a short form for shell prompts: "mfa 3h12m".`,
+--check prints nothing and exits 0 when the session of --profile (a target, or a source: its
+longest-lived session) is valid for longer than --min-remaining (default 0), else 1; 3 when the
+credentials file cannot be read. --prompt prints a short form for shell prompts: "mfa 3h12m",
+"mfa expired", or nothing when there is no session. Both read only the credentials file.
+
+Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 		Example: `  stsmfa status
   stsmfa status --json
   stsmfa status --check --min-remaining 30m || stsmfa login
-  PS1='$(stsmfa status --prompt) \$ '`,
+  PS1='$(stsmfa status --prompt 2>/dev/null) \$ '`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if check && prompt {
+			switch {
+			case check && prompt:
 				return exitcode.UsageErr("--check and --prompt do not go together")
-			}
-			if minRemaining < 0 {
+			case asJSON && (check || prompt):
+				return exitcode.UsageErr("--json does not go with --check or --prompt")
+			case c.Flags().Changed("min-remaining") && !check:
+				return exitcode.UsageErr("--min-remaining only goes with --check")
+			case minRemaining < 0:
 				return exitcode.UsageErr("--min-remaining must not be negative")
 			}
+			// --check and --prompt run on every shell prompt: read the credentials file and nothing
+			// else (no config, no SDK, no network).
 			credPath, err := awsfile.CredentialsPath()
 			if err != nil {
 				return exitcode.FilesErr("%v", err)
 			}
 			creds, err := awsfile.Load(credPath, awsfile.Credentials)
 			if err != nil {
-				return exitcode.FilesErr("%v", err)
+				return exitcode.FilesErr("%v", err) // a ParseError names file:line, never the line's text
 			}
 			now := a.Now()
 			if check || prompt {
-				name := sourceProfile(profile)
-				s, ok := pick(creds, name)
+				s, ok := pick(creds, sourceProfile(profile))
 				if check {
 					if !ok || s.Expiration.Sub(now) <= minRemaining {
 						return &exitError{code: exitcode.NotValid}
@@ -99,27 +121,28 @@ longer than --min-remaining, 1 otherwise. --prompt prints a short form for shell
 				}
 				return nil
 			}
-			return a.fullStatus(creds, credPath, now, asJSON)
+			return a.fullStatus(creds, credPath, now, profile, asJSON)
 		},
 	}
 	f := c.Flags()
 	f.BoolVar(&asJSON, "json", false, "print JSON (schema in docs/status.md)")
 	f.BoolVar(&check, "check", false, "no output; exit 0 if valid longer than --min-remaining, else 1")
-	f.BoolVar(&prompt, "prompt", false, `print a short form for shell prompts ("mfa 3h12m")`)
-	f.StringVarP(&profile, "profile", "p", "", "with --check/--prompt: target or source profile (default: $AWS_PROFILE, else default)")
-	f.DurationVar(&minRemaining, "min-remaining", 0, "with --check: required time left")
+	f.BoolVar(&prompt, "prompt", false, `print a short form for shell prompts ("mfa 3h12m", "mfa expired", or nothing)`)
+	f.StringVarP(&profile, "profile", "p", "", "target or source profile (--check/--prompt default: $AWS_PROFILE, else default; listing: all)")
+	f.DurationVar(&minRemaining, "min-remaining", 0, "with --check: time the session must still have left, e.g. 30m")
 	return c
 }
 
 // pick finds the session of a target profile, or the longest-lived one made from a source profile.
+// Sessions without keys or without a readable expiry are missing: pick skips them, as status does.
 func pick(creds *awsfile.File, name string) (session.Session, bool) {
 	if s, ok := session.ReadManaged(creds, name); ok {
-		return s, true
+		return s, !s.Expiration.IsZero()
 	}
 	var best session.Session
 	found := false
 	for _, s := range session.Managed(creds) {
-		if s.Source == name && s.SessionToken != "" && (!found || s.Expiration.After(best.Expiration)) {
+		if s.Source == name && state(s, time.Time{}) != StateMissing && (!found || s.Expiration.After(best.Expiration)) {
 			best, found = s, true
 		}
 	}
@@ -130,7 +153,7 @@ func left(s session.Session, now time.Time) string {
 	if d := s.Expiration.Sub(now); d > 0 {
 		return session.Human(d)
 	}
-	return "expired"
+	return StateExpired
 }
 
 func state(s session.Session, now time.Time) string {
@@ -146,25 +169,36 @@ func state(s session.Session, now time.Time) string {
 	}
 }
 
-func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, asJSON bool) error {
+// statusReport gathers everything `status` shows. It reads the two AWS files and the environment only.
+func statusReport(creds *awsfile.File, credPath string, now time.Time, only string) (statusJSON, error) {
 	out := statusJSON{SchemaVersion: 1, Now: now.UTC().Format(time.RFC3339), Profiles: []profileStatus{}, Problems: []problem{}}
 	add := func(kind, format string, args ...any) {
 		out.Problems = append(out.Problems, problem{Kind: kind, Message: fmt.Sprintf(format, args...)})
 	}
 	confPath, err := awsfile.ConfigPath()
 	if err != nil {
-		return exitcode.FilesErr("%v", err)
+		return out, exitcode.FilesErr("%v", err)
 	}
 	conf, err := awsfile.Load(confPath, awsfile.Config)
 	if err != nil {
-		add("malformed_file", "%v", err)
+		add(ProblemMalformedFile, "%v; the aws cli cannot read it either", err)
 		conf, _ = awsfile.Parse(confPath, awsfile.Config, nil)
 	}
+	keep := func(profile, source string) bool { return only == "" || only == profile || only == source }
 	sources := map[string]bool{}
+	targets := map[string]bool{}
 	for _, s := range session.Managed(creds) {
 		sources[s.Source] = true
-		ps := profileStatus{Profile: s.Profile, Source: s.Source, MFASerial: session.MaskSerial(s.Serial), State: state(s, now)}
-		if !s.Expiration.IsZero() {
+		targets[s.Profile] = true
+		if !keep(s.Profile, s.Source) {
+			continue
+		}
+		serial := s.Serial
+		if serial == "" { // session.Managed leaves it out for a profile without keys
+			serial, _ = creds.Get(s.Profile, session.KeySerial)
+		}
+		ps := profileStatus{Profile: s.Profile, Source: s.Source, MFASerial: session.MaskSerial(serial), State: state(s, now)}
+		if ps.State != StateMissing {
 			utc, loc := s.Expiration.UTC().Format(time.RFC3339), s.Expiration.Local().Format(time.RFC3339)
 			ps.Expiration, ps.ExpirationLocal = &utc, &loc
 			if d := s.Expiration.Sub(now); d > 0 {
@@ -173,52 +207,116 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, as
 		}
 		out.Profiles = append(out.Profiles, ps)
 	}
-	// sources set up for MFA that have no session yet
+	// sources set up for MFA (mfa_serial or mfa_process in config) that have no session yet
 	for _, p := range creds.Profiles() {
-		_, hasSerial := conf.Get(p, session.KeyMFASerial)
+		if sources[p] || targets[p] {
+			continue
+		}
+		serial, hasSerial := conf.Get(p, session.KeyMFASerial)
 		_, hasProcess := conf.Get(p, session.KeyMFAProcess)
-		if (hasSerial || hasProcess) && !sources[p] {
-			if src, _ := creds.Get(p, session.KeySource); src == "" {
-				serial, _ := conf.Get(p, session.KeyMFASerial)
-				out.Profiles = append(out.Profiles, profileStatus{Profile: session.DefaultTarget(p), Source: p, MFASerial: session.MaskSerial(serial), State: StateMissing})
-				sources[p] = true
-			}
+		if !hasSerial && !hasProcess {
+			continue
+		}
+		sources[p] = true
+		if t := session.DefaultTarget(p); keep(t, p) {
+			out.Profiles = append(out.Profiles, profileStatus{Profile: t, Source: p, MFASerial: session.MaskSerial(serial), State: StateMissing})
 		}
 	}
+
 	var srcNames []string
 	for s := range sources {
-		srcNames = append(srcNames, s)
+		if only == "" || only == s || sourceOf(out.Profiles, s) {
+			srcNames = append(srcNames, s)
+		}
 	}
 	sort.Strings(srcNames)
 	for _, s := range srcNames {
 		key, _ := creds.Get(s, "aws_access_key_id")
 		tok, _ := creds.Get(s, "aws_session_token")
 		if tok != "" || session.IsSessionKey(key) {
-			add("source_has_session", "source profile %s holds session credentials; login needs its long-term keys (aws configure --profile %s)", s, s)
+			add(ProblemSourceHasSession, "source profile %s holds session credentials, not long-term keys; login needs the IAM user's keys there (aws configure --profile %s)", s, s)
 		}
 	}
-	for _, path := range []string{credPath, confPath} {
-		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
-			add("file_permissions", "%s is readable by others (mode %04o); fix with: chmod 600 %s", path, st.Mode().Perm(), path)
-		}
-	}
-	for _, v := range append(credentialVars, "AWS_PROFILE", "AWS_DEFAULT_PROFILE") {
-		if val := os.Getenv(v); val != "" {
-			what := "overrides every profile"
-			if strings.HasSuffix(v, "PROFILE") {
-				what = fmt.Sprintf("= %s picks the profile AWS tools use", val)
+	if runtime.GOOS != "windows" { // permission bits mean nothing there
+		for _, path := range []string{credPath, confPath} {
+			if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+				add(ProblemFilePermissions, "%s is open to other users (mode %04o); fix with: chmod 600 %s", path, st.Mode().Perm(), path)
 			}
-			add("env_override", "%s is set in this environment and %s", v, what)
 		}
+	}
+	var set []string
+	for _, v := range credentialVars {
+		if os.Getenv(v) != "" {
+			set = append(set, v)
+		}
+	}
+	if len(set) > 0 {
+		verb := "is set in this environment and overrides"
+		if len(set) > 1 {
+			verb = "are set in this environment and override"
+		}
+		stale := ""
+		if e := os.Getenv("AWS_CREDENTIAL_EXPIRATION"); e != "" {
+			if t, err := time.Parse(time.RFC3339, e); err == nil && !t.After(now) {
+				stale = fmt.Sprintf(" (AWS_CREDENTIAL_EXPIRATION says they expired %s ago)", session.Human(now.Sub(t)))
+			}
+		}
+		add(ProblemEnvOverride, "%s %s every profile for AWS tools%s; clear with: eval \"$(stsmfa env --unset)\"",
+			strings.Join(set, ", "), verb, stale)
+	}
+	// AWS_PROFILE naming a login target is how sessions are meant to be used; anything else hides them.
+	for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		val := os.Getenv(v)
+		switch {
+		case val == "" || targets[val]:
+		case sources[val]:
+			add(ProblemEnvOverride, "%s=%s makes AWS tools use the long-term keys of source profile %s, not its MFA session; use %s=%s",
+				v, val, val, v, targetOf(out.Profiles, val))
+		default:
+			add(ProblemEnvOverride, "%s=%s is set in this environment: AWS tools use profile %s, which holds no stsmfa session", v, val, val)
+		}
+	}
+	return out, nil
+}
+
+// sourceOf reports whether s is the source of a listed profile.
+func sourceOf(ps []profileStatus, s string) bool {
+	for _, p := range ps {
+		if p.Source == s {
+			return true
+		}
+	}
+	return false
+}
+
+// targetOf is the listed target of source s with the most time left (or its default target).
+func targetOf(ps []profileStatus, s string) string {
+	best, secs := session.DefaultTarget(s), int64(-1)
+	for _, p := range ps {
+		if p.Source == s && p.RemainingSeconds > secs {
+			best, secs = p.Profile, p.RemainingSeconds
+		}
+	}
+	return best
+}
+
+func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, only string, asJSON bool) error {
+	out, err := statusReport(creds, credPath, now, only)
+	if err != nil {
+		return err
 	}
 	if asJSON {
 		enc := json.NewEncoder(a.Stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(out)
 	}
-	if len(out.Profiles) == 0 {
-		fmt.Fprintln(a.Stdout, "no MFA sessions yet; get one with: stsmfa login")
-	} else {
+	switch {
+	case len(out.Profiles) == 0 && only != "":
+		fmt.Fprintf(a.Stderr, "stsmfa: no MFA session for profile %s; get one with: stsmfa login --profile %s\n", only, only)
+	case len(out.Profiles) == 0:
+		fmt.Fprintln(a.Stderr, "stsmfa: no MFA sessions yet; get one with: stsmfa login")
+	default:
 		tw := tabwriter.NewWriter(a.Stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PROFILE\tSOURCE\tMFA DEVICE\tEXPIRES\tLEFT\tSTATE")
 		for _, p := range out.Profiles {
@@ -226,20 +324,22 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, as
 			if p.Expiration != nil {
 				t, _ := time.Parse(time.RFC3339, *p.Expiration)
 				exp = t.Local().Format("2006-01-02 15:04 MST")
-				l = session.Human(time.Duration(p.RemainingSeconds) * time.Second)
-				if p.RemainingSeconds == 0 {
-					l = "-"
+				if p.RemainingSeconds > 0 {
+					l = session.Human(time.Duration(p.RemainingSeconds) * time.Second)
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Profile, p.Source, orDash(p.MFASerial), exp, l, p.State)
+			// STATE is the last column, so colour codes cannot upset the alignment.
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Profile, p.Source, orDash(p.MFASerial), exp, l, a.paint(stateColour[p.State], p.State))
 		}
 		tw.Flush()
 	}
 	for _, p := range out.Problems {
-		fmt.Fprintf(a.Stderr, "stsmfa: warning: %s\n", p.Message)
+		a.warn(p.Message)
 	}
 	return nil
 }
+
+var stateColour = map[string]string{StateValid: "32", StateExpiring: "33", StateExpired: "31", StateMissing: "2"}
 
 func orDash(s string) string {
 	if s == "" {
