@@ -182,17 +182,26 @@ func splitLines(data []byte) []line {
 	out := make([]line, 0, n)
 	s := string(data)
 	for len(s) > 0 {
-		i := strings.IndexAny(s, "\r\n")
-		if i < 0 {
+		n := strings.IndexByte(s, '\n')
+		seg := s
+		if n >= 0 {
+			seg = s[:n]
+		}
+		if j := strings.IndexByte(seg, '\r'); j >= 0 && (j < len(seg)-1 || n < 0) {
+			out = append(out, lex(s[:j], "\r")) // a lone CR ends a line too
+			s = s[j+1:]
+			continue
+		}
+		switch {
+		case n < 0:
 			out = append(out, lex(s, ""))
-			break
+			return out
+		case n > 0 && s[n-1] == '\r':
+			out = append(out, lex(s[:n-1], "\r\n"))
+		default:
+			out = append(out, lex(s[:n], "\n"))
 		}
-		eol := s[i : i+1]
-		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			eol = "\r\n"
-		}
-		out = append(out, lex(s[:i], eol))
-		s = s[i+len(eol):]
+		s = s[n+1:]
 	}
 	return out
 }
@@ -248,14 +257,22 @@ func (f *File) index() error {
 		}
 	}
 	f.secs = f.secs[:0]
-	f.prof = make(map[string]int, nsec)
+	f.prof = nil
 	f.order = f.order[:0]
 	f.deflt = -1
 	f.dflts = f.dflts[:0]
 	perr := func(i int, reason string) error { return &ParseError{f.path, i + 1, reason} }
-	seenSec := make(map[string]int, nsec) // section name -> header line (DEFAULT excluded)
-	cur := -1                       // current section
-	open := -1                      // line index of the open key, -1 if none
+	seenSec := make(map[string]int, nsec) // section name -> section index (DEFAULT excluded)
+	cur := -1                             // current section
+	keyBuf := make([]int, 0, len(f.lines)/2)
+	k0 := 0 // start of the current section's keys in keyBuf
+	endSection := func() {
+		if cur >= 0 {
+			f.secs[cur].keys = keyBuf[k0:len(keyBuf):len(keyBuf)]
+		}
+		k0 = len(keyBuf)
+	}
+	open := -1 // line index of the open key, -1 if none
 	indent := 0
 	contentStart := -1 // first non-empty continuation line of open key's value (for nested check)
 	var firstErr error
@@ -309,10 +326,11 @@ func (f *File) index() error {
 			l.kind = lHeader
 			if l.hdr != "DEFAULT" {
 				if first, dup := seenSec[l.hdr]; dup {
-					return perr(i, fmt.Sprintf("duplicate section (first at line %d); the aws cli refuses the whole file", first+1))
+					return perr(i, fmt.Sprintf("duplicate section (first at line %d); the aws cli refuses the whole file", f.secs[first].header+1))
 				}
-				seenSec[l.hdr] = i
+				seenSec[l.hdr] = len(f.secs)
 			}
+			endSection()
 			f.secs = append(f.secs, section{name: l.hdr, header: i, last: i})
 			cur = len(f.secs) - 1
 			if l.hdr == "DEFAULT" {
@@ -355,7 +373,8 @@ func (f *File) index() error {
 			if j >= 0 {
 				return perr(i, fmt.Sprintf("duplicate key in section (first at line %d); the aws cli refuses the whole file", j+1))
 			}
-			f.secs[cur].keys = append(f.secs[cur].keys, i)
+			keyBuf = append(keyBuf, i)
+			f.secs[cur].keys = keyBuf[k0:len(keyBuf):len(keyBuf)]
 			f.secs[cur].last = i
 			open = i
 		default:
@@ -364,14 +383,30 @@ func (f *File) index() error {
 		}
 	}
 	finishValue(len(f.lines))
+	endSection()
 	if firstErr != nil {
 		return firstErr
+	}
+	if f.kind == Credentials {
+		// every section but DEFAULT is a profile of the same name, and names are unique
+		f.prof = seenSec
+		for si := range f.secs {
+			s := &f.secs[si]
+			s.profile, s.isProf = s.name, s.name != "DEFAULT"
+			if s.isProf {
+				f.order = append(f.order, s.name)
+			}
+		}
+		return nil
 	}
 	for si := range f.secs {
 		s := &f.secs[si]
 		s.profile, s.isProf = profileName(f.kind, s.name)
 		if !s.isProf {
 			continue
+		}
+		if f.prof == nil {
+			f.prof = make(map[string]int)
 		}
 		if _, ok := f.prof[s.profile]; !ok {
 			f.order = append(f.order, s.profile)
