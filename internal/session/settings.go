@@ -87,8 +87,12 @@ func CheckDuration(d time.Duration, root bool, from string) error {
 		hi, who = MaxRootDuration, "the root user's session"
 	}
 	if d < lo || d > hi {
+		shown := Human(d) // Human drops the sign
+		if d < 0 {
+			shown = "-" + shown
+		}
 		return exitcode.UsageErr("%s is %s (%ds): %s must last %ds–%ds (%s–%s)",
-			from, Human(d), int64(d/time.Second), who, int64(lo/time.Second), int64(hi/time.Second), Human(lo), Human(hi))
+			from, shown, int64(d/time.Second), who, int64(lo/time.Second), int64(hi/time.Second), Human(lo), Human(hi))
 	}
 	return nil
 }
@@ -163,7 +167,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, getenv func(string) str
 	}
 	if !creds.HasProfile(name) {
 		hint := fmt.Sprintf("add its long-term keys with: aws configure --profile %s%s", name, orEnv)
-		if conf.HasProfile(name) {
+		if k, _ := conf.Get(name, "aws_access_key_id"); k != "" { // keys put in the config file
 			hint = fmt.Sprintf("stsmfa reads long-term keys from the credentials file, not %s; move them there (aws configure --profile %s)%s", conf.Path(), name, orEnv)
 		}
 		return nil, exitcode.FilesErr("%s not found in %s; %s", who, creds.Path(), hint)
