@@ -58,6 +58,7 @@ func benchParse(b *testing.B, n int) {
 func BenchmarkSetProfile1k(b *testing.B)  { benchSet(b, 1000) }
 func BenchmarkSetProfile10k(b *testing.B) { benchSet(b, 10000) }
 func BenchmarkSetProfile30k(b *testing.B) { benchSet(b, 30000) }
+
 // NoSync variants: the same without fsync (file and directory), to separate CPU from disk cost.
 func BenchmarkSetProfile10kNoSync(b *testing.B) {
 	skipSync = true
@@ -65,6 +66,6 @@ func BenchmarkSetProfile10kNoSync(b *testing.B) {
 	benchSet(b, 10000)
 }
 
-func BenchmarkParse1k(b *testing.B)       { benchParse(b, 1000) }
-func BenchmarkParse10k(b *testing.B)      { benchParse(b, 10000) }
-func BenchmarkParse30k(b *testing.B)      { benchParse(b, 30000) }
+func BenchmarkParse1k(b *testing.B)  { benchParse(b, 1000) }
+func BenchmarkParse10k(b *testing.B) { benchParse(b, 10000) }
+func BenchmarkParse30k(b *testing.B) { benchParse(b, 30000) }
