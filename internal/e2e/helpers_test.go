@@ -219,17 +219,22 @@ func (w *world) stored(profile string) stored {
 	return s
 }
 
-// proc is a started-or-not process whose output is captured (safe to read while it runs).
+// proc is a process whose output is captured (safe to read while it runs).
 type proc struct {
 	cmd            *exec.Cmd
 	stdout, stderr syncBuffer
-	elapsed        time.Duration
 	started        time.Time
+	elapsed        time.Duration // from start to exit
+	done           chan struct{} // closed when it has exited
+	waitErr        error
 }
 
 func newProc(cmd *exec.Cmd) *proc {
-	p := &proc{cmd: cmd}
+	p := &proc{cmd: cmd, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = &p.stdout, &p.stderr
+	// a killed stsmfa's token command may live on holding the output pipes: stop reading them soon
+	// after the process itself has exited
+	cmd.WaitDelay = 2 * time.Second
 	return p
 }
 
@@ -239,23 +244,40 @@ func (p *proc) start(t *testing.T) *proc {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		p.elapsed = time.Since(p.started)
+		close(p.done)
+	}()
 	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // its session: stsmfa and the token command
-			_ = p.cmd.Wait()
-		}
+		// its own session and process group: stsmfa and anything left of its token command
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
 	})
 	return p
 }
 
-// wait returns the exit code (-1 when killed by a signal).
+// running reports whether the process has not exited yet.
+func (p *proc) running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// wait returns the exit code (-1 when killed by a signal); it gives up after two minutes.
 func (p *proc) wait(t *testing.T) int {
 	t.Helper()
-	err := p.cmd.Wait()
-	p.elapsed = time.Since(p.started)
-	if err != nil {
-		if _, ok := err.(*exec.ExitError); !ok {
-			t.Fatal(err)
+	select {
+	case <-p.done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s still runs after 2 minutes; stderr: %s", strings.Join(p.cmd.Args, " "), p.stderr.String())
+	}
+	if p.waitErr != nil {
+		if _, ok := p.waitErr.(*exec.ExitError); !ok {
+			t.Fatal(p.waitErr)
 		}
 	}
 	return p.cmd.ProcessState.ExitCode()
