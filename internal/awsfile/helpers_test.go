@@ -112,7 +112,8 @@ func editAndCheck(t testing.TB, f *File, o op) bool {
 			t.Fatalf("%v failed (%v) but changed the file", o, err)
 		}
 		msg := err.Error()
-		for _, s := range []string{fmt.Sprintf("%q", o.key), fmt.Sprintf("%q", o.profile), o.key, o.profile} {
+		lk := strings.ToLower(o.key)
+		for _, s := range []string{fmt.Sprintf("%q", o.key), fmt.Sprintf("%q", lk), fmt.Sprintf("%q", o.profile), o.key, lk, o.profile} {
 			msg = strings.ReplaceAll(msg, s, "")
 		}
 		if len(o.value) > 3 && strings.Contains(msg, o.value) {
