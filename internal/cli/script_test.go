@@ -42,6 +42,7 @@ import (
 //	ttyin-code FILE [LINE...]      write FILE for ttyin: each LINE, then alice's current code, newline-ended
 //	tty-file FILE LINE...          write FILE for ttyin: each LINE newline-ended; ^D is end-of-file (Ctrl-D)
 //	cred VAR PROFILE KEY           set $VAR to KEY of PROFILE in $CREDS (fails when absent)
+//	expiry-in PROFILE ZONE VAR     set $VAR to PROFILE's stsmfa_expiration in time zone ZONE as "2006-01-02 15:04 MST"
 //
 // Environment: $HOME, $CREDS, $CONFIG, $SERIAL, $SEED, $ENDPOINT, $AKID (alice's key id).
 // stsmfa runs without a terminal unless the script uses ttyin (a pseudo-terminal).
@@ -271,6 +272,19 @@ func TestScripts(t *testing.T) {
 					b.WriteString(l + "\n")
 				}
 				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o600))
+			},
+			"expiry-in": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: expiry-in PROFILE ZONE VAR")
+				}
+				f, err := awsfile.Load(ts.Getenv("CREDS"), awsfile.Credentials)
+				ts.Check(err)
+				v, _ := f.Get(args[0], session.KeyExpiration)
+				t, err := time.Parse(time.RFC3339, v)
+				ts.Check(err)
+				loc, err := time.LoadLocation(args[1])
+				ts.Check(err)
+				ts.Setenv(args[2], t.In(loc).Format("2006-01-02 15:04 MST"))
 			},
 			"cred": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {
