@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,8 +37,17 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if err != nil {
 				return err
 			}
-			if outer := os.Getenv(markerVar); outer != "" && outer != req.Source {
+			outer := os.Getenv(markerVar)
+			if outer != "" && sf.profile == "" && os.Getenv("AWS_PROFILE") == "" {
+				req.Source = outer // the outer exec removed AWS_PROFILE: default to the profile it serves
+			}
+			if outer != "" && outer != req.Source {
 				return exitcode.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Source)
+			}
+			// find the command before asking for a code: a typo must not cost an MFA code
+			path, err := exec.LookPath(args[0])
+			if err != nil {
+				return exitcode.UsageErr("cannot run %s: %v", args[0], err)
 			}
 			res, err := a.ensure(req)
 			if err != nil {
@@ -47,11 +57,13 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			for _, v := range sessionVars(res.Session) {
 				env = append(env, v.Name+"="+v.Value)
 			}
-			a.debugf("running %s with %s set and %s removed (values not shown)", args[0], strings.Join(envNames, ", "), strings.Join(staleVars, ", "))
-			return runChild(args, env)
+			a.debugf("running %s with %s set and %s removed (values not shown)", path, strings.Join(envNames, ", "), strings.Join(staleVars, ", "))
+			return runChild(path, args, env)
 		},
 	}
 	sf.register(c)
+	// everything after COMMAND is COMMAND's own: stsmfa exec aws s3 ls --profile x
+	c.Flags().SetInterspersed(false)
 	return c
 }
 

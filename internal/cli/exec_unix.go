@@ -3,18 +3,14 @@
 package cli
 
 import (
-	"os/exec"
 	"syscall"
 
 	"github.com/stsmfa/stsmfa/internal/exitcode"
 )
 
-// runChild replaces stsmfa with the command: its exit status and signals are then the caller's own.
-func runChild(args, env []string) error {
-	path, err := exec.LookPath(args[0])
-	if err != nil {
-		return exitcode.UsageErr("cannot run %s: %v", args[0], err)
-	}
+// runChild replaces stsmfa with the command at path: its exit status and signals are then the
+// caller's own. Every file stsmfa opened is close-on-exec, so no lock or terminal is inherited.
+func runChild(path string, args, env []string) error {
 	if err := syscall.Exec(path, args, env); err != nil {
 		return exitcode.UsageErr("cannot run %s: %v", path, err)
 	}

@@ -13,8 +13,8 @@ import (
 
 // runChild runs the command, lets Ctrl-C reach it (the console delivers it to both), and returns its
 // exit code as stsmfa's own.
-func runChild(args, env []string) error {
-	cmd := exec.Command(args[0], args[1:]...)
+func runChild(path string, args, env []string) error {
+	cmd := exec.Command(path, args[1:]...)
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, os.Stdin, os.Stdout, os.Stderr
 	signal.Ignore(os.Interrupt)
 	err := cmd.Run()

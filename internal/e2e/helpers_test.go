@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/fakeaws"
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 	"github.com/stsmfa/stsmfa/internal/testkit"
 	"github.com/stsmfa/stsmfa/internal/totp"
@@ -83,6 +84,10 @@ type world struct {
 	gatedCmd  string // the same, but it waits for gate before printing
 	countFile string
 	gate      string
+	dir       string
+	script    func(name, seedFile string, extra ...string) string
+	// extraSecrets are secrets of users added by the test
+	extraSecrets []string
 }
 
 func newWorld(t *testing.T) *world {
@@ -97,7 +102,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := func(name string, extra ...string) string {
+	w.script = func(name, seedFile string, extra ...string) string {
 		args := []string{shellenv.Quote(self), shellenv.Quote(seedFile), shellenv.Quote(w.countFile)}
 		for _, e := range extra {
 			args = append(args, shellenv.Quote(e))
@@ -109,9 +114,38 @@ func newWorld(t *testing.T) *world {
 		}
 		return p
 	}
-	w.codeCmd = script("code.sh")
-	w.gatedCmd = script("gated-code.sh", w.gate)
+	w.dir = dir
+	w.codeCmd = w.script("code.sh", seedFile)
+	w.gatedCmd = w.script("gated-code.sh", seedFile, w.gate)
 	return w
+}
+
+// addUser registers bob (his own keys and MFA device) at the stand-in, adds source profile NAME with
+// his keys and mfa_serial, and returns a command printing his code (counted like alice's).
+func (w *world) addUser(name string) string {
+	w.t.Helper()
+	u := fakeaws.User{Account: testkit.Account, Name: "bob",
+		MFA: []fakeaws.Device{{Serial: "arn:aws:iam::" + testkit.Account + ":mfa/bob", Seed: totp.NewSecret()}}}
+	w.Server.AddUser(u)
+	for _, got := range w.Server.Users() {
+		if got.Name == "bob" {
+			u = got
+		}
+	}
+	seedFile := filepath.Join(w.dir, "bob-seed")
+	w.Write(w.t, seedFile, u.MFA[0].Seed)
+	w.extraSecrets = append(w.extraSecrets, u.SecretAccessKey, u.MFA[0].Seed)
+	creds, err := os.ReadFile(w.CredPath)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.Write(w.t, w.CredPath, string(creds)+"\n["+name+"]\naws_access_key_id = "+u.AccessKeyID+"\naws_secret_access_key = "+u.SecretAccessKey+"\n")
+	conf, err := os.ReadFile(w.ConfPath)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.Write(w.t, w.ConfPath, string(conf)+"\n[profile "+name+"]\nmfa_serial = "+u.MFA[0].Serial+"\n")
+	return w.script("bob-code.sh", seedFile)
 }
 
 // mfaProcess adds mfa_process = cmd to the [default] config section.
@@ -157,7 +191,7 @@ func (w *world) tool(path string, args ...string) *proc {
 // secrets are alice's long-term secret and seed, and every session secret written to the credentials
 // file so far.
 func (w *world) secrets() []string {
-	out := []string{w.User.SecretAccessKey, w.Seed}
+	out := append([]string{w.User.SecretAccessKey, w.Seed}, w.extraSecrets...)
 	data, _ := os.ReadFile(w.CredPath)
 	for _, line := range strings.Split(string(data), "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok {
