@@ -12,6 +12,7 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/session"
 )
 
 // shellSafe are the characters a credential_process path may hold without quoting: the AWS CLI
@@ -43,11 +44,20 @@ credentials file: keys there would win over credential_process.`,
 			if name == source {
 				return exitcode.UsageErr("NAME %q is the source profile; choose another name for the credential_process profile", name)
 			}
+			if name == session.DefaultTarget(source) {
+				// credential-process caches the session there, in the credentials file: once written,
+				// those keys would win over credential_process and outlive their expiry
+				return exitcode.UsageErr("NAME %q is where stsmfa stores the session of profile %q in the credentials file, whose keys would win over credential_process; choose another NAME", name, source)
+			}
 			exe, err := selfPath(command)
 			if err != nil {
 				return err
 			}
-			line := fmt.Sprintf("%s credential-process --profile %s", exe, source)
+			arg, err := profileArg(source)
+			if err != nil {
+				return err
+			}
+			line := fmt.Sprintf("%s credential-process --profile %s", exe, arg)
 			credPath, err := awsfile.CredentialsPath()
 			if err != nil {
 				return exitcode.FilesErr("%v", err)
@@ -105,6 +115,16 @@ credentials file: keys there would win over credential_process.`,
 	c.Flags().StringVar(&command, "command", "", "absolute path of stsmfa to write (default: this program)")
 	c.Flags().BoolVarP(&force, "force", "f", false, "replace an existing credential_process")
 	return c
+}
+
+// profileArg is the source profile as one word of the credential_process line, which the AWS CLI
+// splits like a shell and the Go SDK runs through sh -c (cmd /C on Windows). Names that would need
+// quoting are refused: the AWS readers disagree on such names in the config file anyway.
+func profileArg(source string) (string, error) {
+	if source == "" || strings.Trim(source, shellSafe) != "" {
+		return "", exitcode.UsageErr("the profile name %q has spaces or shell characters that cannot be written safely into credential_process; use a profile name of letters, digits and - _ . @ + = , :", source)
+	}
+	return source, nil
 }
 
 // selfPath is the absolute path that runs this stsmfa: the PATH entry the user typed (a stable
