@@ -43,6 +43,7 @@ import (
 //	tty-file FILE LINE...          write FILE for ttyin: each LINE newline-ended; ^D is end-of-file (Ctrl-D)
 //	cred VAR PROFILE KEY           set $VAR to KEY of PROFILE in $CREDS (fails when absent)
 //	expiry-in PROFILE ZONE VAR     set $VAR to PROFILE's stsmfa_expiration in time zone ZONE as "2006-01-02 15:04 MST"
+//	at-expiry PROFILE [±DURATION]  run later stsmfa commands with their clock at PROFILE's stsmfa_expiration ± DURATION
 //
 // Environment: $HOME, $CREDS, $CONFIG, $SERIAL, $SEED, $ENDPOINT, $AKID (alice's key id).
 // stsmfa runs without a terminal unless the script uses ttyin (a pseudo-terminal).
@@ -297,6 +298,20 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("no %s in profile %s of %s", args[2], args[1], ts.Getenv("CREDS"))
 				}
 				ts.Setenv(args[0], v)
+			},
+			"at-expiry": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 1 || len(args) > 2 {
+					ts.Fatalf("usage: at-expiry PROFILE [±DURATION]")
+				}
+				f, err := awsfile.Load(ts.Getenv("CREDS"), awsfile.Credentials)
+				ts.Check(err)
+				v, _ := f.Get(args[0], session.KeyExpiration)
+				t, err := time.Parse(time.RFC3339, v)
+				ts.Check(err)
+				if len(args) == 2 {
+					t = t.Add(duration(ts, args, 1))
+				}
+				ts.Setenv("STSMFA_TEST_NOW", t.UTC().Format(time.RFC3339))
 			},
 		},
 	})
