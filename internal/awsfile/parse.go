@@ -76,14 +76,15 @@ type section struct {
 
 // File is one parsed AWS credentials or config file.
 type File struct {
-	path  string
-	kind  Kind
-	lines []line
-	secs  []section
-	prof  map[string]int // profile name -> index in secs (the one botocore uses: the last)
-	order []string       // profile names, file order of first appearance
-	deflt int            // index of the last [DEFAULT] section or -1
-	dflts []int          // all [DEFAULT] sections (configparser merges them)
+	path   string
+	kind   Kind
+	lines  []line
+	secs   []section
+	prof   map[string]int // profile name -> index in secs (the one botocore uses: the last)
+	order  []string       // profile names, file order of first appearance
+	deflt  int            // index of the last [DEFAULT] section or -1
+	dflts  []int          // all [DEFAULT] sections (configparser merges them)
+	secIdx map[string]int // section name -> index in secs (DEFAULT excluded)
 }
 
 // isPySpace is Python's str.isspace for one code point (also what re's \s and str.strip use).
@@ -262,8 +263,12 @@ func (f *File) index() error {
 	f.deflt = -1
 	f.dflts = f.dflts[:0]
 	perr := func(i int, reason string) error { return &ParseError{f.path, i + 1, reason} }
-	seenSec := make(map[string]int, nsec) // section name -> section index (DEFAULT excluded)
-	cur := -1                             // current section
+	if f.secIdx == nil {
+		f.secIdx = make(map[string]int, nsec)
+	}
+	clear(f.secIdx)     // reused across re-indexes after edits: no re-growing
+	seenSec := f.secIdx // section name -> section index (DEFAULT excluded)
+	cur := -1           // current section
 	keyBuf := make([]int, 0, len(f.lines)/2)
 	k0 := 0 // start of the current section's keys in keyBuf
 	endSection := func() {
