@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Benchmarks of whole processes, side by side in one run (docs/benchmarks.md has the latest figures).
+#
+#   bash bench/run.sh            # 200 timed runs of each command
+#   N=50 bash bench/run.sh       # quicker
+#
+# Builds stsmfa and the helpers, starts the stand-in STS/IAM (bench/standin) with a throwaway HOME,
+# logs in once, then times (bench/proctime) stsmfa's everyday commands on a valid cached session next
+# to the AWS CLI reading a static-keys profile. Nothing contacts AWS: every endpoint is 127.0.0.1.
+# Prints a Markdown report; exits 3 when a target is missed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:$PATH
+N=${N:-200}
+WARMUP=${WARMUP:-5}
+AWS=${AWS:-/usr/bin/aws}
+
+tmp=$(mktemp -d /tmp/stsmfa-bench.XXXXXX)
+standin_pid=
+cleanup() {
+  if [ -n "$standin_pid" ]; then kill "$standin_pid" 2>/dev/null || true; wait "$standin_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "building..." >&2
+go build -o "$tmp/bin/stsmfa" ./cmd/stsmfa
+go build -o "$tmp/bin/proctime" ./bench/proctime
+go build -o "$tmp/bin/standin" ./bench/standin
+stsmfa=$tmp/bin/stsmfa
+
+"$tmp/bin/standin" serve "$tmp/home" "$tmp/env.sh" &
+standin_pid=$!
+for _ in $(seq 100); do [ -f "$tmp/env.sh" ] && break; sleep 0.05; done
+[ -f "$tmp/env.sh" ] || { echo "the stand-in did not start" >&2; exit 1; }
+# HOME, XDG_CACHE_HOME, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, AWS_ENDPOINT_URL_STS/IAM, ...
+for v in $(env | grep -o '^AWS_[A-Z_]*'); do unset "$v"; done
+# shellcheck disable=SC1091
+. "$tmp/env.sh"
+
+# A static-keys profile for the AWS CLI comparison, and a source with no way to get a code (no
+# terminal, no token command, no session) for the fail-fast figure.
+cat >>"$AWS_SHARED_CREDENTIALS_FILE" <<'EOF'
+
+[static]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+[nocode]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+EOF
+printf '\n[profile static]\nregion = eu-west-1\n\n[profile nocode]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/alice-phone\n' >>"$AWS_CONFIG_FILE"
+
+# log in once (the only MFA code of the run), then the credential_process profile
+"$stsmfa" login "$("$tmp/bin/standin" code "$STANDIN_SEED_FILE")" 2>/dev/null
+"$stsmfa" setup-credential-process work --profile default 2>/dev/null
+
+echo "timing ($N runs each; the AWS CLI rows take a few minutes)..." >&2
+{
+  echo "### Machine"
+  echo
+  echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), nproc $(nproc)"
+  echo "- kernel $(uname -r); $(go version | cut -d' ' -f3-); $("$AWS" --version 2>&1 | cut -d' ' -f1-2)"
+  echo "- date $(date -u +%Y-%m-%dT%H:%MZ); command: \`N=$N bash bench/run.sh\`"
+  echo
+  echo "### Results"
+  echo
+} >"$tmp/report.md"
+
+set +e
+"$tmp/bin/proctime" -n "$N" -warmup "$WARMUP" -- \
+  name=baseline:/bin/true /bin/true --- \
+  name=credential-process target=5ms "$stsmfa" credential-process --- \
+  name=aws-export-static ratio=credential-process:50 "$AWS" configure export-credentials --profile static --format process --- \
+  name=aws-export-via-stsmfa "$AWS" configure export-credentials --profile work --format process --- \
+  name=login-reuse target=10ms "$stsmfa" login --- \
+  name=status-check target=5ms "$stsmfa" status --check --- \
+  name=status-prompt target=5ms "$stsmfa" status --prompt --- \
+  name=env "$stsmfa" env --- \
+  name=exec-true "$stsmfa" exec -- /bin/true --- \
+  name=no-code-fail-fast exit=6 target=1s "$stsmfa" credential-process --profile nocode \
+  >>"$tmp/report.md"
+status=$?
+set -e
+sed "s#$tmp/bin/stsmfa#stsmfa#g; s#$AWS #aws #g" "$tmp/report.md"
+echo
+echo "Calls the stand-in answered during the whole run (one GetSessionToken: the login):"
+echo
+"$tmp/bin/standin" calls "$STANDIN_URL" | sed 's/^/    /'
+exit $status
