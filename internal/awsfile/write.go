@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -312,11 +311,9 @@ func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
 	if err = tmp.Chmod(mode); err != nil {
 		return fail("chmod", err)
 	}
-	if t.existed && os.Geteuid() == 0 {
-		if st, ok := t.info.Sys().(*syscall.Stat_t); ok && (st.Uid != 0 || st.Gid != 0) {
-			if err = tmp.Chown(int(st.Uid), int(st.Gid)); err != nil {
-				return fail("chown", err)
-			}
+	if t.existed {
+		if err = keepOwner(tmp, t.info); err != nil {
+			return fail("chown", err)
 		}
 	}
 	if err = fault("fsync", t.real); err == nil && !skipSync {
