@@ -54,7 +54,8 @@ func Managed(creds *awsfile.File) []Session {
 		if s, ok := ReadManaged(creds, p); ok {
 			out = append(out, s)
 		} else if src, _ := creds.Get(p, KeySource); src != "" {
-			out = append(out, Session{Profile: p, Source: src}) // keys missing: shown as "missing"
+			serial, _ := creds.Get(p, KeySerial)
+			out = append(out, Session{Profile: p, Source: src, Serial: serial}) // keys missing: shown as "missing"
 		}
 	}
 	return out
