@@ -1,0 +1,91 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+)
+
+func apiErr(code, msg string) error {
+	return &smithy.GenericAPIError{Code: code, Message: msg, Fault: smithy.FaultClient}
+}
+
+func withStatus(status int, err error) error {
+	return &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: err}}
+}
+
+// TestExplain: every failure the issue names turns into one line with its documented exit code and a
+// hint, whatever the SDK wrapped around it.
+func TestExplain(t *testing.T) {
+	c := &awsClients{profile: "work", timeout: 7 * time.Second}
+	cases := []struct {
+		name string
+		op   string
+		err  error
+		code int
+		want []string
+	}{
+		{"unknown key", "GetCallerIdentity", apiErr("InvalidClientTokenId", "The security token included in the request is invalid."),
+			exitcode.Refused, []string{`profile "work"`, "(InvalidClientTokenId)", "aws configure --profile work"}},
+		{"expired key", "GetSessionToken", apiErr("ExpiredToken", "The security token included in the request is expired"),
+			exitcode.Refused, []string{"have expired (ExpiredToken)", "aws configure --profile work"}},
+		{"request expired", "GetSessionToken", apiErr("RequestExpired", "Request has expired."),
+			exitcode.Refused, []string{"(RequestExpired)", "check your clock"}},
+		{"signature expired", "GetCallerIdentity", apiErr("SignatureDoesNotMatch", "Signature expired: 20261122T010000Z is now earlier than 20261122T011500Z"),
+			exitcode.Refused, []string{"signed at the wrong time (SignatureDoesNotMatch)", "check your clock"}},
+		{"signature not yet current", "GetCallerIdentity", apiErr("SignatureDoesNotMatch", "Signature not yet current: 20261122T013000Z is still later than 20261122T011500Z"),
+			exitcode.Refused, []string{"check your clock"}},
+		{"wrong secret", "GetCallerIdentity", apiErr("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."),
+			exitcode.Refused, []string{"secret access key is wrong", "aws configure --profile work"}},
+		{"wrong code", "GetSessionToken", apiErr("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. "),
+			exitcode.Refused, []string{"rejected the MFA code", "wrong or was already used", "wait for the next code"}},
+		{"bad serial", "GetSessionToken", apiErr("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user."),
+			exitcode.Refused, []string{"could not use the MFA device", "--serial-number"}},
+		{"denied listing devices", "ListMFADevices", apiErr("AccessDenied", "User is not authorized to perform: iam:ListMFADevices"),
+			exitcode.Refused, []string{"denied ListMFADevices", "give the MFA serial with --serial-number"}},
+		{"throttled", "GetSessionToken", fmt.Errorf("operation error STS: GetSessionToken, exceeded maximum number of attempts, 2, %w", withStatus(400, apiErr("Throttling", "Rate exceeded"))),
+			exitcode.Network, []string{"throttling GetSessionToken requests even after retries (Throttling)", "wait a minute"}},
+		{"validation", "GetSessionToken", apiErr("ValidationError", "1 validation error detected"),
+			exitcode.Usage, []string{"refused GetSessionToken as invalid"}},
+		{"5xx", "GetSessionToken", withStatus(503, apiErr("ServiceUnavailable", "Service Unavailable")),
+			exitcode.Network, []string{"internal error answering GetSessionToken (ServiceUnavailable)", "try again"}},
+		{"other refusal", "GetSessionToken", withStatus(403, apiErr("RegionDisabledException", "STS is not activated in this region")),
+			exitcode.Refused, []string{"RegionDisabledException", "STS is not activated in this region"}},
+		{"timeout", "GetSessionToken", fmt.Errorf("wrapped: %w", context.DeadlineExceeded),
+			exitcode.Network, []string{"no answer from AWS to GetSessionToken within 7s", "--timeout"}},
+		{"refused connection", "GetCallerIdentity", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED},
+			exitcode.Network, []string{"cannot reach AWS for GetCallerIdentity", "connection refused", "HTTPS_PROXY"}},
+		{"dns", "GetCallerIdentity", &net.DNSError{Err: "no such host", Name: "sts.eu-west-1.amazonaws.com"},
+			exitcode.Network, []string{"cannot reach AWS", "no such host", "DNS"}},
+		{"cancelled", "GetSessionToken", context.Canceled, exitcode.Cancelled, []string{"cancelled"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := c.explain(tc.op, tc.err)
+			if got := exitcode.Of(err); got != tc.code {
+				t.Fatalf("exit %d, want %d: %v", got, tc.code, err)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("not one line: %q", msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("%q lacks %q", msg, w)
+				}
+			}
+		})
+	}
+}
