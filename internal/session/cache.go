@@ -96,6 +96,10 @@ func checkTarget(creds *awsfile.File, target, source string) error {
 	if target == source {
 		return exitcode.UsageErr("--target %q is the source profile itself; its long-term keys would be overwritten: choose another target", target)
 	}
+	// a name the files cannot hold must fail now, not after the code is spent on GetSessionToken
+	if err := awsfile.ValidateProfile(awsfile.Credentials, target); err != nil {
+		return exitcode.UsageErr("--target: %v", err)
+	}
 	if !creds.HasProfile(target) {
 		return nil
 	}

@@ -76,6 +76,9 @@ func TestCheckTarget(t *testing.T) {
 		"nokeys":  exitcode.OK,    // no keys at all
 		"bare":    exitcode.Files, // long-term keys: never overwritten
 		"default": exitcode.Usage, // the source itself
+		"a]b":     exitcode.Usage, // cannot be written: refused before the code is spent
+		"a b":     exitcode.Usage,
+		"DEFAULT": exitcode.Usage,
 	} {
 		if got := exitcode.Of(checkTarget(creds, target, "default")); got != want {
 			t.Errorf("checkTarget(%s) exit %d, want %d", target, got, want)
