@@ -34,7 +34,9 @@ type ParseError struct {
 	Reason string
 }
 
-func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Reason) }
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("%s:%d: %s; fix line %d by hand (stsmfa edits nothing in a file the AWS CLI cannot read)", e.Path, e.Line, e.Reason, e.Line)
+}
 
 type lineKind uint8
 

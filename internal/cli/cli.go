@@ -198,6 +198,9 @@ func (s *sessionFlags) request() (session.Request, error) {
 		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
 	}
+	if s.profile == "" && os.Getenv("AWS_PROFILE") != "" {
+		req.SourceFrom = "AWS_PROFILE" // errors about the source then say where it came from
+	}
 	if s.duration != "" {
 		d, err := session.ParseDuration(s.duration)
 		if err != nil {

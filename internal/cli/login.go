@@ -36,9 +36,6 @@ tools ignore: stsmfa_expiration (RFC 3339 UTC), stsmfa_source and stsmfa_mfa_ser
 			if err != nil {
 				return err
 			}
-			if sf.profile == "" && os.Getenv("AWS_PROFILE") != "" {
-				req.SourceFrom = "AWS_PROFILE" // errors about the source then say where it came from
-			}
 			if len(args) == 1 {
 				req.Code = strings.TrimSpace(args[0])
 				if err := session.CheckCode(req.Code, "given on the command line"); err != nil {

@@ -181,7 +181,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 	}
 	conf, err := awsfile.Load(confPath, awsfile.Config)
 	if err != nil {
-		add(ProblemMalformedFile, "%v; the aws cli cannot read it either", err)
+		add(ProblemMalformedFile, "%v", err)
 		conf, _ = awsfile.Parse(confPath, awsfile.Config, nil)
 	}
 	keep := func(profile, source string) bool { return only == "" || only == profile || only == source }
