@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,13 +25,14 @@ import (
 func main() {
 	keep := flag.Bool("keep", false, "keep the throwaway HOME and print its path")
 	flag.Parse()
-	if err := run(*keep); err != nil {
+	if err := run(os.Stdout, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "stsmfa-demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(keep bool) error {
+func run(stdout io.Writer, keep bool) error {
+	d := &demo{out: stdout}
 	home, err := os.MkdirTemp("", "stsmfa-demo-")
 	if err != nil {
 		return err
@@ -56,71 +58,82 @@ func run(keep bool) error {
 		}
 	}
 
-	say("A throwaway HOME with an IAM user that has long-term keys and a virtual MFA device:\n  %s\n"+
+	d.say("A throwaway HOME with an IAM user that has long-term keys and a virtual MFA device:\n  %s\n"+
 		"and a stand-in for AWS STS/IAM on %s (it checks signatures and MFA codes like AWS).", home, w.Server.URL())
-	show(w.CredPath)
-	show(w.ConfPath)
+	d.show(w.CredPath)
+	d.show(w.ConfPath)
 
 	code := w.Code()
-	say("Your MFA app shows %s. One command turns it into a 12-hour session:", code)
-	stsmfa("login", code)
-	say("The session went into [mfa]; comments, order and the source's keys are untouched (secrets masked here):")
-	show(w.CredPath)
-	show(w.ConfPath)
+	d.say("Your MFA app shows %s. One command turns it into a 12-hour session:", code)
+	d.stsmfa("login", code)
+	d.say("The session went into [mfa]; comments, order and the source's keys are untouched (secrets masked here):")
+	d.show(w.CredPath)
+	d.show(w.ConfPath)
 
-	say("Run login again: the session is still valid, so there is no prompt and no AWS call:")
-	stsmfa("login")
+	d.say("Run login again: the session is still valid, so there is no prompt and no AWS call:")
+	d.stsmfa("login")
 
-	say("What is valid, and for how long:")
-	stsmfa("status")
-	say("For shell prompts:")
-	stsmfa("status", "--prompt")
+	d.say("What is valid, and for how long:")
+	d.stsmfa("status")
+	d.say("For shell prompts:")
+	d.stsmfa("status", "--prompt")
 
-	say("Hand the same session to a shell (eval \"$(stsmfa env)\"), values masked here:")
-	stsmfa("env")
-	say("Or to every SDK through credential_process:")
-	stsmfa("credential-process")
+	d.say("Hand the same session to a shell (eval \"$(stsmfa env)\"), values masked here:")
+	d.stsmfa("env")
+	d.say("Or to every SDK through credential_process:")
+	d.stsmfa("credential-process")
 
 	if _, err := os.Stat("/usr/bin/aws"); err == nil {
-		say("The real AWS CLI uses the new profile against the stand-in:")
+		d.say("The real AWS CLI uses the new profile against the stand-in:")
 		cmd := exec.Command("/usr/bin/aws", "sts", "get-caller-identity", "--profile", "mfa", "--endpoint-url", w.Server.URL(), "--output", "text")
 		cmd.Env = w.Env()
 		out, err := cmd.CombinedOutput()
-		fmt.Printf("$ aws sts get-caller-identity --profile mfa\n%s", out)
+		fmt.Fprintf(d.out, "$ aws sts get-caller-identity --profile mfa\n%s", out)
 		if err != nil {
 			return fmt.Errorf("aws sts get-caller-identity: %v", err)
 		}
 	}
-	say("The stand-in answered %d GetSessionToken call(s) in all.", w.Server.Calls("GetSessionToken"))
+	d.say("The stand-in answered %d GetSessionToken call(s) in all.", w.Server.Calls("GetSessionToken"))
 	if keep {
-		say("Kept %s (the stand-in has stopped).", home)
+		d.say("Kept %s (the stand-in has stopped).", home)
+	}
+	if len(d.failed) > 0 {
+		return fmt.Errorf("these steps failed: %s", strings.Join(d.failed, "; "))
 	}
 	return nil
 }
 
-func say(format string, args ...any) { fmt.Printf("\n"+format+"\n", args...) }
+// demo prints the walk-through.
+type demo struct {
+	out    io.Writer
+	failed []string // commands that exited non-zero
+}
+
+func (d *demo) say(format string, args ...any) { fmt.Fprintf(d.out, "\n"+format+"\n", args...) }
 
 // secretLine masks values of secret keys and long base64-like strings in what the demo prints.
 var secretLine = regexp.MustCompile(`(?m)((?:aws_secret_access_key|aws_session_token|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|"SecretAccessKey"|"SessionToken")\s*[=:]\s*['"]?)([^'"\s,]{8})[^'"\s,]*`)
 
 func mask(s string) string { return secretLine.ReplaceAllString(s, "${1}${2}…") }
 
-func show(path string) {
+func (d *demo) show(path string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		fmt.Printf("(%s: %v)\n", filepath.Base(path), err)
+		fmt.Fprintf(d.out, "(%s: %v)\n", filepath.Base(path), err)
 		return
 	}
-	fmt.Printf("--- %s\n%s", strings.Replace(path, os.Getenv("HOME"), "~", 1), mask(string(data)))
+	fmt.Fprintf(d.out, "--- %s\n%s", strings.Replace(path, os.Getenv("HOME"), "~", 1), mask(string(data)))
 }
 
 // stsmfa runs the real command line in this process and prints what it printed.
-func stsmfa(args ...string) {
+func (d *demo) stsmfa(args ...string) int {
 	var out, errb bytes.Buffer
-	fmt.Printf("$ stsmfa %s\n", strings.Join(args, " "))
+	fmt.Fprintf(d.out, "$ stsmfa %s\n", strings.Join(args, " "))
 	code := cli.Run(cli.Options{Args: args, Stdout: &out, Stderr: &errb})
-	fmt.Print(mask(out.String()), mask(errb.String()))
+	fmt.Fprint(d.out, mask(out.String()), mask(errb.String()))
 	if code != 0 {
-		fmt.Printf("(exit %d)\n", code)
+		fmt.Fprintf(d.out, "(exit %d)\n", code)
+		d.failed = append(d.failed, "stsmfa "+strings.Join(args, " "))
 	}
+	return code
 }
