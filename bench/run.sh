@@ -3,6 +3,7 @@
 #
 #   bash bench/run.sh            # 200 timed runs of each command
 #   N=50 bash bench/run.sh       # quicker
+#   STSMFA_ALT=/path/to/other/stsmfa bash bench/run.sh   # adds rows for another build, side by side
 #
 # Builds stsmfa and the helpers, starts the stand-in STS/IAM (bench/standin) with a throwaway HOME,
 # logs in once, then times (bench/proctime) stsmfa's everyday commands on a valid cached session next
@@ -62,15 +63,24 @@ echo "timing ($N runs each; the AWS CLI rows take a few minutes)..." >&2
   echo
   echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), nproc $(nproc)"
   echo "- kernel $(uname -r); $(go version | cut -d' ' -f3-); $("$AWS" --version 2>&1 | cut -d' ' -f1-2)"
-  echo "- date $(date -u +%Y-%m-%dT%H:%MZ); command: \`N=$N bash bench/run.sh\`"
+  echo "- date $(date -u +%Y-%m-%dT%H:%MZ); command: \`${STSMFA_ALT:+STSMFA_ALT=$STSMFA_ALT }N=$N bash bench/run.sh\`"
+  echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows up as noise)"
   echo
   echo "### Results"
   echo
 } >"$tmp/report.md"
 
+alt=()
+if [ -n "${STSMFA_ALT:-}" ]; then
+  alt=(--- name=alt:startup-floor "$STSMFA_ALT" --version
+       --- name=alt:credential-process "$STSMFA_ALT" credential-process
+       --- name=alt:status-check "$STSMFA_ALT" status --check)
+fi
+
 set +e
 "$tmp/bin/proctime" -n "$N" -warmup "$WARMUP" -- \
   name=baseline:/bin/true /bin/true --- \
+  name=startup-floor:stsmfa-version "$stsmfa" --version --- \
   name=credential-process target=5ms "$stsmfa" credential-process --- \
   name=aws-export-static ratio=credential-process:50 "$AWS" configure export-credentials --profile static --format process --- \
   name=aws-export-via-stsmfa "$AWS" configure export-credentials --profile work --format process --- \
@@ -80,10 +90,12 @@ set +e
   name=env "$stsmfa" env --- \
   name=exec-true "$stsmfa" exec -- /bin/true --- \
   name=no-code-fail-fast exit=6 target=1s "$stsmfa" credential-process --profile nocode \
-  >>"$tmp/report.md"
+  "${alt[@]}" >>"$tmp/report.md"
 status=$?
 set -e
 sed "s#$tmp/bin/stsmfa#stsmfa#g; s#$AWS #aws #g" "$tmp/report.md"
+echo
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 echo "Calls the stand-in answered during the whole run (one GetSessionToken: the login):"
 echo
