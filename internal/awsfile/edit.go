@@ -6,15 +6,17 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
 
-var keyRE = regexp.MustCompile(`^[a-z0-9_][a-z0-9_.-]*$`)
+// keyRE is compiled on first use: regexps compiled at package init cost every run (credential-process).
+var keyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_][a-z0-9_.-]*$`) })
 
 // ValidateKey reports whether key (already lower-case) can be written safely.
 func ValidateKey(key string) error {
-	if !keyRE.MatchString(key) {
+	if !keyRE().MatchString(key) {
 		return fmt.Errorf("invalid key %q: only a-z, 0-9, '_', '.' and '-' are allowed", key)
 	}
 	return nil

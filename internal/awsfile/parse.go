@@ -514,6 +514,19 @@ func (f *File) Get(profile, key string) (string, bool) {
 	return "", false
 }
 
+// SectionGet reads a key from a section by its literal name, for sections that are not profiles
+// (e.g. "services corp", "sso-session x"). Values are as Get returns them.
+func (f *File) SectionGet(section, key string) (string, bool) {
+	si, ok := f.secIdx[section]
+	if !ok {
+		return "", false
+	}
+	if j := f.findKeyIn(si, pyLower(key)); j >= 0 {
+		return f.value(j), true
+	}
+	return "", false
+}
+
 func (f *File) value(j int) string {
 	parts := []string{f.lines[j].value()}
 scan:

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // CredentialsPath is $AWS_SHARED_CREDENTIALS_FILE (variables and ~ expanded, as botocore does)
@@ -26,11 +27,14 @@ func awsPath(env, name string) (string, error) {
 	return filepath.Join(home, ".aws", name), nil
 }
 
-var varRE = regexp.MustCompile(`\$(\w+|\{[^}]*\})`)
+var varRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$(\w+|\{[^}]*\})`) })
 
 // expandVars is Python's os.path.expandvars: unknown variables are left as they are.
 func expandVars(s string) string {
-	return varRE.ReplaceAllStringFunc(s, func(m string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	return varRE().ReplaceAllStringFunc(s, func(m string) string {
 		name := strings.TrimSuffix(strings.TrimPrefix(m[1:], "{"), "}")
 		if v, ok := os.LookupEnv(name); ok {
 			return v

@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"strings"
@@ -9,8 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -31,22 +31,6 @@ type awsClients struct {
 	iam     *iam.Client
 	profile string
 	timeout time.Duration
-}
-
-func newClients(ctx context.Context, src *Source, credPath, confPath string, timeout time.Duration) (*awsClients, error) {
-	opts := []func(*config.LoadOptions) error{
-		config.WithSharedCredentialsFiles([]string{credPath}),
-		config.WithSharedConfigFiles([]string{confPath}),
-		config.WithSharedConfigProfile(src.Profile),
-		config.WithRegion(src.Region),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(src.AccessKeyID, src.SecretAccessKey, "")),
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(timeout)),
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, exitcode.FilesErr("cannot load AWS settings for profile %q: %v", src.Profile, err)
-	}
-	return &awsClients{sts: sts.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg), profile: src.Profile, timeout: timeout}, nil
 }
 
 func (c *awsClients) callerIdentity(ctx context.Context) (Identity, error) {
@@ -146,6 +130,11 @@ func (c *awsClients) explain(op string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return exitcode.CancelledErr("cancelled")
 	}
+	var unknownCA x509.UnknownAuthorityError
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &unknownCA) || errors.As(err, &certErr) {
+		return exitcode.NetworkErr("the TLS certificate of the AWS endpoint for %s is not trusted (%v); if a proxy inspects TLS, point AWS_CA_BUNDLE or ca_bundle at its CA certificate", op, rootCause(err))
+	}
 	var op1 *net.OpError
 	if errors.As(err, &op1) {
 		return exitcode.NetworkErr("cannot reach AWS for %s: %v; check your network, proxy (HTTPS_PROXY) or STS endpoint", op, op1)
@@ -160,4 +149,15 @@ func (c *awsClients) explain(op string, err error) error {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// rootCause is the innermost error of a chain, without the SDK's long operation prefix.
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
 	"runtime"
 	"time"
 
@@ -26,7 +25,23 @@ var ErrInterrupted = errors.New("interrupted")
 // TokenCommandTimeout bounds a token command (ykman waits for a touch, password managers for unlock).
 const TokenCommandTimeout = 2 * time.Minute
 
-var sixDigits = regexp.MustCompile(`[0-9]+`)
+// digitRuns returns the maximal runs of ASCII digits in s.
+func digitRuns(s string) []string {
+	var runs []string
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		runs = append(runs, s[i:j])
+		i = j
+	}
+	return runs
+}
 
 // runTokenCommand runs the user's command through the shell and takes the one 6-digit group from its
 // output. Its output is never echoed: it may hold other secrets.
@@ -50,7 +65,7 @@ func runTokenCommand(ctx context.Context, command, from string) (string, error) 
 		return "", exitcode.NoCodeErr("the token command (%s) failed: %v; run it by hand to see why", from, err)
 	}
 	var codes []string
-	for _, g := range sixDigits.FindAllString(out.String(), -1) {
+	for _, g := range digitRuns(out.String()) {
 		if len(g) == 6 {
 			codes = append(codes, g)
 		}

@@ -176,10 +176,11 @@ func check(env *Env, req *Request, credPath, confPath string) (*Source, *Result,
 
 // refresh runs under the source's lock: discover what is missing, get one code, call STS once, write.
 func refresh(ctx context.Context, env *Env, req *Request, src *Source, credPath, confPath string) (*Result, error) {
-	clients, err := newClients(ctx, src, credPath, confPath, env.Timeout)
+	clients, err := newClients(src, env.Getenv, env.Timeout)
 	if err != nil {
 		return nil, err
 	}
+	env.debugf("STS endpoint %s", stsEndpoint(ctx, src, env.Getenv))
 	discovered := false
 	if src.Serial == "" || src.Duration > MaxRootDuration {
 		env.debugf("calling GetCallerIdentity")

@@ -8,7 +8,6 @@ package session
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -50,11 +49,22 @@ func DefaultTarget(source string) string {
 	return source + "-mfa"
 }
 
-var codeRE = regexp.MustCompile(`^[0-9]{6}$`)
+// isCode reports whether s is exactly six ASCII digits.
+func isCode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckCode validates an MFA code without echoing it.
 func CheckCode(code, from string) error {
-	if !codeRE.MatchString(code) {
+	if !isCode(code) {
 		return exitcode.UsageErr("the MFA code %s must be exactly 6 digits", from)
 	}
 	return nil
@@ -126,9 +136,10 @@ type Source struct {
 	TokenFrom       string
 	Duration        time.Duration
 	DurationFrom    string
-	DurationSet     bool // chosen by the user (flag or config) rather than the default
-	ConfigExists    bool // the profile has a config section
-	regionInConfig  bool // Region came from the profile's config section
+	DurationSet     bool          // chosen by the user (flag or config) rather than the default
+	ConfigExists    bool          // the profile has a config section
+	conf            *awsfile.File // the config file, for endpoint, CA bundle and retry settings
+	regionInConfig  bool          // Region came from the profile's config section
 }
 
 // MaskKey shows only the last four characters of an access key id.
@@ -182,6 +193,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, getenv func(string) str
 			who, creds.Path(), creds.Line(name, "aws_access_key_id"), orEnv)
 	}
 	s.ConfigExists = conf.HasProfile(name)
+	s.conf = conf
 	s.Region, s.regionInConfig = conf.Get(name, "region")
 	s.regionInConfig = s.regionInConfig && s.Region != ""
 	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {

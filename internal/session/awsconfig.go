@@ -1,0 +1,147 @@
+package session
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/stsmfa/stsmfa/internal/exitcode"
+)
+
+// The STS and IAM clients are configured here, by the SDKs' documented rules, instead of through
+// config.LoadDefaultConfig: that loader links the SSO, sign-in and EC2-metadata clients into the binary,
+// and their start-up cost is paid by every credential-process and status call, which never touch AWS
+// (docs/benchmarks.md). What an STS/IAM call needs is honoured, environment first, then the source
+// profile's config section:
+//
+//	endpoint   AWS_ENDPOINT_URL_STS / _IAM, AWS_ENDPOINT_URL, the profile's services section, endpoint_url
+//	           (none of them with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls)
+//	TLS        AWS_CA_BUNDLE / ca_bundle (replaces the system roots, as the SDKs do); proxies from
+//	           HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+//	retries    AWS_MAX_ATTEMPTS / max_attempts (standard mode; default 3)
+//	variants   AWS_USE_FIPS_ENDPOINT / use_fips_endpoint, AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint
+//
+// Credentials are always the source's long-term keys; the region is Source.Region.
+
+// setting reads an environment variable, else the source profile's config key.
+func (s *Source) setting(getenv func(string) string, env, key string) string {
+	if v := strings.TrimSpace(getenv(env)); v != "" {
+		return v
+	}
+	if s.conf != nil {
+		v, _ := s.conf.Get(s.Profile, key)
+		return strings.TrimSpace(v)
+	}
+	return ""
+}
+
+// endpoint resolves a service's endpoint URL; svc is the SDK's service id ("STS", "IAM").
+func (s *Source) endpoint(getenv func(string) string, svc string) string {
+	if strings.EqualFold(s.setting(getenv, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls"), "true") {
+		return ""
+	}
+	if v := getenv("AWS_ENDPOINT_URL_" + svc); v != "" {
+		return v
+	}
+	if v := getenv("AWS_ENDPOINT_URL"); v != "" {
+		return v
+	}
+	if s.conf != nil {
+		if name, _ := s.conf.Get(s.Profile, "services"); name != "" {
+			nested, _ := s.conf.SectionGet("services "+strings.TrimSpace(name), strings.ToLower(svc))
+			for _, line := range strings.Split(nested, "\n") {
+				if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "endpoint_url" {
+					return strings.TrimSpace(v)
+				}
+			}
+		}
+		if v, _ := s.conf.Get(s.Profile, "endpoint_url"); v != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// newClients builds the STS and IAM clients for a source.
+func newClients(src *Source, getenv func(string) string, timeout time.Duration) (*awsClients, error) {
+	hc := awshttp.NewBuildableClient().WithTimeout(timeout)
+	if path := src.setting(getenv, "AWS_CA_BUNDLE", "ca_bundle"); path != "" {
+		pem, err := os.ReadFile(path)
+		if err != nil {
+			return nil, exitcode.FilesErr("cannot read the CA bundle %s (AWS_CA_BUNDLE or ca_bundle): %v", path, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, exitcode.FilesErr("the CA bundle %s (AWS_CA_BUNDLE or ca_bundle) holds no PEM certificate", path)
+		}
+		hc = hc.WithTransportOptions(func(tr *http.Transport) {
+			if tr.TLSClientConfig == nil {
+				tr.TLSClientConfig = new(tls.Config)
+			}
+			tr.TLSClientConfig.RootCAs = pool
+		})
+	}
+	attempts := 0 // the SDK's default (3)
+	if v := src.setting(getenv, "AWS_MAX_ATTEMPTS", "max_attempts"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, exitcode.UsageErr("max attempts %q (AWS_MAX_ATTEMPTS or max_attempts) must be a whole number ≥ 1", v)
+		}
+		attempts = n
+	}
+	var fips aws.FIPSEndpointState
+	if strings.EqualFold(src.setting(getenv, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"), "true") {
+		fips = aws.FIPSEndpointStateEnabled
+	}
+	var dual aws.DualStackEndpointState
+	if strings.EqualFold(src.setting(getenv, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), "true") {
+		dual = aws.DualStackEndpointStateEnabled
+	}
+	creds := aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(src.AccessKeyID, src.SecretAccessKey, ""))
+	optional := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return aws.String(s)
+	}
+	stsClient := sts.New(sts.Options{
+		Region: src.Region, Credentials: creds, HTTPClient: hc, RetryMaxAttempts: attempts,
+		BaseEndpoint:    optional(src.endpoint(getenv, "STS")),
+		EndpointOptions: sts.EndpointResolverOptions{UseFIPSEndpoint: fips, UseDualStackEndpoint: dual},
+	})
+	iamClient := iam.New(iam.Options{
+		Region: src.Region, Credentials: creds, HTTPClient: hc, RetryMaxAttempts: attempts,
+		BaseEndpoint:    optional(src.endpoint(getenv, "IAM")),
+		EndpointOptions: iam.EndpointResolverOptions{UseFIPSEndpoint: fips, UseDualStackEndpoint: dual},
+	})
+	return &awsClients{sts: stsClient, iam: iamClient, profile: src.Profile, timeout: timeout}, nil
+}
+
+// stsEndpoint is the STS endpoint a call for src goes to: the configured one, else the SDK's regional
+// default for the source's region and partition (for --debug and tests; it makes no call).
+func stsEndpoint(ctx context.Context, src *Source, getenv func(string) string) string {
+	if e := src.endpoint(getenv, "STS"); e != "" {
+		return e
+	}
+	p := sts.EndpointParameters{
+		Region:       aws.String(src.Region),
+		UseFIPS:      aws.Bool(strings.EqualFold(src.setting(getenv, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"), "true")),
+		UseDualStack: aws.Bool(strings.EqualFold(src.setting(getenv, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), "true")),
+	}
+	e, err := sts.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, p)
+	if err != nil {
+		return "unresolved: " + err.Error()
+	}
+	return e.URI.String()
+}
