@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strings"
@@ -8,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/session"
 )
 
 // markerVar tells a nested stsmfa which source profile the surrounding `stsmfa exec` serves.
@@ -41,19 +45,23 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if outer != "" && sf.profile == "" && os.Getenv("AWS_PROFILE") == "" {
 				req.Source = outer // the outer exec removed AWS_PROFILE: default to the profile it serves
 			}
-			if outer != "" && outer != req.Source {
+			if outer != "" && outer != session.SourceOf(req.Source) {
 				return exitcode.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Source)
 			}
 			// find the command before asking for a code: a typo must not cost an MFA code
 			path, err := exec.LookPath(args[0])
 			if err != nil {
-				return exitcode.UsageErr("cannot run %s: %v", args[0], err)
+				code := 126 // found but not runnable, as shells say
+				if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+					code = 127
+				}
+				return &exitcode.Error{Code: code, Msg: fmt.Sprintf("cannot run %s: %v", args[0], err)}
 			}
 			res, err := a.ensure(req)
 			if err != nil {
 				return err
 			}
-			env := childEnv(os.Environ(), req.Source)
+			env := childEnv(os.Environ(), res.Session.Source)
 			for _, v := range sessionVars(res.Session) {
 				env = append(env, v.Name+"="+v.Value)
 			}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -50,7 +49,7 @@ import (
 
 func TestMain(m *testing.M) {
 	// Drop any controlling terminal, so "no terminal" means the same on a laptop and in CI.
-	_, _ = syscall.Setsid()
+	detachTerminal()
 	os.Exit(testscript.RunMain(m, map[string]func() int{
 		"stsmfa": func() int {
 			o := Options{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr}

@@ -224,13 +224,23 @@ func TestExecNesting(t *testing.T) {
 	}
 }
 
-// TestExecUsage: a missing or unknown command is a usage error found before any code is asked for.
+// TestExecUsage: a missing command is a usage error (2), a command that cannot be found exits 127 as
+// in shells; both are found before any code is asked for.
 func TestExecUsage(t *testing.T) {
 	w := execWorld(t)
-	for _, args := range [][]string{{"exec"}, {"exec", "--"}, {"exec", "--", "/no/such/program"}, {"exec", "no-such-program-stsmfa"}} {
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"exec"}, 2},
+		{[]string{"exec", "--"}, 2},
+		{[]string{"exec", "--", "/no/such/program"}, 127},
+		{[]string{"exec", "no-such-program-stsmfa"}, 127},
+	} {
+		args := c.args
 		p := w.stsmfa(args...)
-		if code := p.run(t); code != 2 {
-			t.Errorf("%q: exit %d, want 2", args, code)
+		if code := p.run(t); code != c.want {
+			t.Errorf("%q: exit %d, want %d", args, code, c.want)
 		}
 		if p.stdout.String() != "" || !strings.HasPrefix(p.stderr.String(), "stsmfa: ") {
 			t.Errorf("%q: stdout %q stderr %q", args, p.stdout.String(), p.stderr.String())

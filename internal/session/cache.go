@@ -154,3 +154,21 @@ func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s Se
 }
 
 func (s *Source) regionFromConfig() bool { return s.regionInConfig }
+
+// SourceOf is the source profile a name stands for: the stsmfa_source recorded in a profile stsmfa
+// wrote, else the name itself. It reads only the credentials file and never fails: an unreadable file
+// is reported later by Ensure.
+func SourceOf(profile string) string {
+	path, err := awsfile.CredentialsPath()
+	if err != nil {
+		return profile
+	}
+	creds, err := awsfile.Load(path, awsfile.Credentials)
+	if err != nil {
+		return profile
+	}
+	if from, _ := creds.Get(profile, KeySource); from != "" {
+		return from
+	}
+	return profile
+}

@@ -78,9 +78,6 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 			return nil, err
 		}
 	}
-	if len(req.Targets) == 0 {
-		req.Targets = []string{DefaultTarget(req.Source)}
-	}
 	credPath, err := awsfile.CredentialsPath()
 	if err != nil {
 		return nil, exitcode.FilesErr("%v", err)
@@ -129,6 +126,18 @@ func check(env *Env, req *Request, credPath, confPath string) (*Source, *Result,
 	conf, err := awsfile.Load(confPath, awsfile.Config)
 	if err != nil {
 		return nil, nil, exitcode.FilesErr("%v", err)
+	}
+	// A profile stsmfa wrote (e.g. AWS_PROFILE=mfa after login) stands for its session: refresh it
+	// from the source it records, into that same profile.
+	if from, _ := creds.Get(req.Source, KeySource); from != "" && from != req.Source {
+		env.debugf("profile %s holds the session stsmfa made from %s: using %s as the source", req.Source, from, from)
+		if len(req.Targets) == 0 {
+			req.Targets = []string{req.Source}
+		}
+		req.Source, req.SourceFrom = from, ""
+	}
+	if len(req.Targets) == 0 {
+		req.Targets = []string{DefaultTarget(req.Source)}
 	}
 	src, err := loadSource(creds, conf, req, env.Getenv)
 	if err != nil {
