@@ -22,7 +22,7 @@ import (
 
 // These tests call Run directly with an injected clock (no sleeping) against a throwaway HOME whose
 // files they write themselves; the scripts in testdata/script/status_*.txtar cover the same command
-// after a real login. The snippet tests run docs/status.md's prompt and reminder recipes for real.
+// after a real login. The snippet tests run the README's prompt and reminder recipes for real.
 
 // statusNow is the injected clock of the unit tests.
 var statusNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -747,18 +747,19 @@ func chmod(t *testing.T, path string, mode os.FileMode) {
 	}
 }
 
-// ---- whole-process tests: the built binary, real shells, docs/status.md's snippets ----
+// ---- whole-process tests: the built binary, real shells, the README's snippets ----
 
-// snippet returns the fenced block that follows "<!-- snippet: NAME -->" in docs/status.md.
+// snippet returns the fenced block that follows "<!-- snippet: NAME -->" in README.md, where users
+// copy the prompt and reminder recipes from.
 func snippet(t *testing.T, name string) string {
 	t.Helper()
-	doc, err := os.ReadFile(filepath.Join(testkit.ModuleRoot(t), "docs", "status.md"))
+	doc, err := os.ReadFile(filepath.Join(testkit.ModuleRoot(t), "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(doc), "<!-- snippet: "+name+" -->\n")
 	if !ok {
-		t.Fatalf("docs/status.md has no snippet %q", name)
+		t.Fatalf("README.md has no snippet %q", name)
 	}
 	if !strings.HasPrefix(rest, "```") {
 		t.Fatalf("snippet %q: no fenced block right after the marker", name)
@@ -837,7 +838,7 @@ func unixOnly(t *testing.T) {
 	}
 }
 
-// TestStatusPromptSnippets runs docs/status.md's prompt snippets in real bash, zsh and fish against a
+// TestStatusPromptSnippets runs the README's prompt snippets in real bash, zsh and fish against a
 // HOME with a session that has 3h12m left, then an expired one, then none.
 func TestStatusPromptSnippets(t *testing.T) {
 	unixOnly(t)
@@ -954,7 +955,7 @@ func runReminder(t *testing.T, startPath string, cmd func(b *binHome) []string) 
 	}
 }
 
-// TestStatusReminderCron runs docs/status.md's crontab line the way cron does: /bin/sh -c with
+// TestStatusReminderCron runs the README's crontab line the way cron does: /bin/sh -c with
 // cron's minimal PATH.
 func TestStatusReminderCron(t *testing.T) {
 	unixOnly(t)
@@ -999,7 +1000,7 @@ func TestStatusReminderCron(t *testing.T) {
 	})
 }
 
-// TestStatusReminderSystemd checks docs/status.md's user service and timer with systemd-analyze
+// TestStatusReminderSystemd checks the README's user service and timer with systemd-analyze
 // verify (when installed), then runs the service's command as systemd would.
 func TestStatusReminderSystemd(t *testing.T) {
 	unixOnly(t)
