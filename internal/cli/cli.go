@@ -246,6 +246,15 @@ func (a *app) ensure(req session.Request) (*session.Result, error) {
 	return session.Ensure(a.ctx, env, req)
 }
 
+// sessionFor gets the session the shared flags ask for (env, credential-process).
+func (a *app) sessionFor(sf *sessionFlags) (*session.Result, error) {
+	req, err := sf.request()
+	if err != nil {
+		return nil, err
+	}
+	return a.ensure(req)
+}
+
 // untilText is the expiry as people read it: "valid 11h59m, until 2026-11-22 11:44 KST".
 func (a *app) untilText(exp time.Time) string {
 	return fmt.Sprintf("valid %s, until %s", session.Human(exp.Sub(a.Now())), exp.Local().Format("2006-01-02 15:04 MST"))

@@ -31,11 +31,7 @@ A stored session is reused. When many processes ask at once, one asks for the co
 the others wait for it. Without a terminal or token command it fails at once, saying how to fix it.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			req, err := sf.request()
-			if err != nil {
-				return err
-			}
-			res, err := a.ensure(req)
+			res, err := a.sessionFor(&sf)
 			if err != nil {
 				return err
 			}

@@ -50,11 +50,7 @@ reused; otherwise one code is asked for on the terminal (or by --token-command /
 			if _, err := shellenv.Set(format, nil); err != nil {
 				return exitcode.UsageErr("%v", err) // bad --format: fail before asking for a code
 			}
-			req, err := sf.request()
-			if err != nil {
-				return err
-			}
-			res, err := a.ensure(req)
+			res, err := a.sessionFor(&sf)
 			if err != nil {
 				return err
 			}
