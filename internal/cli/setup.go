@@ -88,16 +88,11 @@ credentials file: keys there would win over credential_process.`,
 					}
 					changed = true
 				}
-				for _, k := range []string{"region", "output"} {
-					if v, ok := conf.Get(source, k); ok && v != "" {
-						if _, has := conf.Get(name, k); !has {
-							if err := conf.Set(name, k, v); err != nil {
-								return exitcode.FilesErr("%v", err)
-							}
-							changed = true
-						}
-					}
+				copied, err := session.CopyProfileDefaults(conf, source, name)
+				if err != nil {
+					return exitcode.FilesErr("%v", err)
 				}
+				changed = changed || copied
 				return nil
 			})
 			if err != nil {

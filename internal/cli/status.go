@@ -139,14 +139,7 @@ func pick(creds *awsfile.File, name string) (session.Session, bool) {
 	if s, ok := session.ReadManaged(creds, name); ok {
 		return s, !s.Expiration.IsZero()
 	}
-	var best session.Session
-	found := false
-	for _, s := range session.Managed(creds) {
-		if s.Source == name && state(s, time.Time{}) != StateMissing && (!found || s.Expiration.After(best.Expiration)) {
-			best, found = s, true
-		}
-	}
-	return best, found
+	return session.Latest(creds, name, "")
 }
 
 func left(s session.Session, now time.Time) string {

@@ -61,20 +61,16 @@ func Managed(creds *awsfile.File) []Session {
 	return out
 }
 
-// findCached returns the longest-lived session made from this source (and this serial, when known)
-// that stays valid for more than margin, searching the given targets first and then every managed
-// profile, so a session written by `login --target X` also serves env/exec/credential-process.
-func findCached(creds *awsfile.File, source, serial string, now time.Time, margin time.Duration) (Session, bool) {
+// Latest is the longest-lived session stored from source (and from serial, when both it and the stored
+// one are known), expired or not; sessions without a token or a readable expiry are skipped.
+func Latest(creds *awsfile.File, source, serial string) (Session, bool) {
 	var best Session
 	found := false
 	for _, s := range Managed(creds) {
-		if s.Source != source || s.SessionToken == "" {
+		if s.Source != source || s.SessionToken == "" || s.Expiration.IsZero() {
 			continue
 		}
 		if serial != "" && s.Serial != "" && s.Serial != serial {
-			continue
-		}
-		if s.Expiration.Sub(now) <= margin {
 			continue
 		}
 		if !found || s.Expiration.After(best.Expiration) {
@@ -82,6 +78,17 @@ func findCached(creds *awsfile.File, source, serial string, now time.Time, margi
 		}
 	}
 	return best, found
+}
+
+// findCached returns the longest-lived session made from this source (and this serial, when known)
+// if it stays valid for more than margin. Every managed profile is searched, so a session written by
+// `login --target X` also serves env/exec/credential-process.
+func findCached(creds *awsfile.File, source, serial string, now time.Time, margin time.Duration) (Session, bool) {
+	s, ok := Latest(creds, source, serial)
+	if !ok || s.Expiration.Sub(now) <= margin {
+		return Session{}, false
+	}
+	return s, true
 }
 
 // holds reports whether profile already stores exactly this session.
@@ -135,25 +142,32 @@ func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s Se
 			}
 		}
 		creds.Delete(t, "aws_security_token") // a stale legacy token would shadow the new one in some readers
-		for _, kv := range [][2]string{{"region", src.Region}, {"output", src.Output}} {
-			if kv[1] == "" {
-				continue
-			}
-			if _, has := conf.Get(t, kv[0]); has {
-				continue
-			}
-			if kv[0] == "region" && !src.regionFromConfig() {
-				continue // only copy a region the source profile really has
-			}
-			if err := conf.Set(t, kv[0], kv[1]); err != nil {
-				return exitcode.FilesErr("cannot write profile %q in %s: %v", t, conf.Path(), err)
-			}
+		if _, err := CopyProfileDefaults(conf, src.Profile, t); err != nil {
+			return exitcode.FilesErr("cannot write profile %q in %s: %v", t, conf.Path(), err)
 		}
 	}
 	return nil
 }
 
-func (s *Source) regionFromConfig() bool { return s.regionInConfig }
+// CopyProfileDefaults gives profile to the region and output that profile from has in the config
+// file, keeping any the target already has. Only values really in from's section are copied (not a
+// region from AWS_REGION or the built-in default). It reports whether it changed anything.
+func CopyProfileDefaults(conf *awsfile.File, from, to string) (changed bool, err error) {
+	for _, k := range []string{"region", "output"} {
+		v, ok := conf.Get(from, k)
+		if !ok || v == "" {
+			continue
+		}
+		if _, has := conf.Get(to, k); has {
+			continue
+		}
+		if err := conf.Set(to, k, v); err != nil {
+			return changed, err
+		}
+		changed = true
+	}
+	return changed, nil
+}
 
 // SourceOf is the source profile a name stands for: the stsmfa_source recorded in a profile stsmfa
 // wrote, else the name itself. It reads only the credentials file and never fails: an unreadable file

@@ -89,7 +89,7 @@ func TestCheckTarget(t *testing.T) {
 func TestWriteTargets(t *testing.T) {
 	creds, conf := testFiles(t, testCreds+"[old]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\naws_security_token = legacy\n",
 		testConf+"[profile old]\nregion = us-west-2\n# keep me\n")
-	src := &Source{Profile: "default", Region: "eu-west-1", regionInConfig: true, Output: "json"}
+	src := &Source{Profile: "default", Region: "eu-west-1", Output: "json"}
 	s := Session{AccessKeyID: "ASIANEW", SecretAccessKey: "new/secret", SessionToken: "new+token==", Expiration: t0.Add(time.Hour).In(time.FixedZone("X", 9*3600)), Source: "default"}
 	if err := writeTargets(creds, conf, src, []string{"old", "fresh"}, s); err != nil {
 		t.Fatal(err)

@@ -139,7 +139,6 @@ type Source struct {
 	DurationSet     bool          // chosen by the user (flag or config) rather than the default
 	ConfigExists    bool          // the profile has a config section
 	conf            *awsfile.File // the config file, for endpoint, CA bundle and retry settings
-	regionInConfig  bool          // Region came from the profile's config section
 }
 
 // MaskKey shows only the last four characters of an access key id.
@@ -194,8 +193,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, getenv func(string) str
 	}
 	s.ConfigExists = conf.HasProfile(name)
 	s.conf = conf
-	s.Region, s.regionInConfig = conf.Get(name, "region")
-	s.regionInConfig = s.regionInConfig && s.Region != ""
+	s.Region, _ = conf.Get(name, "region")
 	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
 		if s.Region == "" {
 			s.Region = getenv(v)

@@ -166,8 +166,8 @@ func TestLoadSourcePrecedence(t *testing.T) {
 	if s.Serial != "arn:aws:iam::123456789012:mfa/cfg" || !strings.HasPrefix(s.SerialFrom, "mfa_serial in ") {
 		t.Errorf("serial %q from %q, want mfa_serial from config", s.Serial, s.SerialFrom)
 	}
-	if s.Region != "eu-west-1" || !s.regionInConfig || s.Output != "json" {
-		t.Errorf("region %q (in config %v) output %q", s.Region, s.regionInConfig, s.Output)
+	if s.Region != "eu-west-1" || s.Output != "json" {
+		t.Errorf("region %q output %q", s.Region, s.Output)
 	}
 	if s.TokenCommand != "echo cfg" || !strings.HasPrefix(s.TokenFrom, "mfa_process in ") {
 		t.Errorf("token command %q from %q", s.TokenCommand, s.TokenFrom)
@@ -196,8 +196,8 @@ func TestLoadSourcePrecedence(t *testing.T) {
 	if s.Serial != "arn:aws:iam::123456789012:mfa/env" || s.SerialFrom != "AWS_MFA_SERIAL" {
 		t.Errorf("serial %q from %q, want AWS_MFA_SERIAL", s.Serial, s.SerialFrom)
 	}
-	if s.Region != "ap-south-1" || s.regionInConfig {
-		t.Errorf("region %q (in config %v), want AWS_REGION not from config", s.Region, s.regionInConfig)
+	if s.Region != "ap-south-1" {
+		t.Errorf("region %q, want AWS_REGION", s.Region)
 	}
 	if s.TokenCommand != "" || s.Duration != DefaultDuration || s.DurationSet {
 		t.Errorf("defaults: token %q duration %v set %v", s.TokenCommand, s.Duration, s.DurationSet)
