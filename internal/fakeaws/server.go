@@ -11,7 +11,6 @@ package fakeaws
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,8 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -41,11 +42,26 @@ type Device struct {
 	Seed   string
 }
 
-// Role is an IAM role that any known caller may assume.
+// Role is an IAM role. Its trust policy is modelled by Trust, RequireMFA
+// and ExternalID.
 type Role struct {
 	ARN                string // arn:aws:iam::ACCOUNT:role/NAME
 	MaxSessionDuration int32  // seconds; 0 means 3600
-	RequireMFA         bool   // the trust policy requires aws:MultiFactorAuthPresent
+	// RequireMFA: the trust policy requires aws:MultiFactorAuthPresent. A
+	// caller session that was MFA-authenticated (GetSessionToken with MFA,
+	// or a role session whose chain had MFA) satisfies it, and so does
+	// SerialNumber+TokenCode on the AssumeRole call itself.
+	RequireMFA bool
+	// ExternalID, when set, must be sent as AssumeRole's ExternalId exactly
+	// (the sts:ExternalId condition); otherwise AccessDenied.
+	ExternalID string
+	// Trust lists the principal ARNs allowed to assume the role: user ARNs
+	// (arn:aws:iam::ACCOUNT:user/NAME), role ARNs
+	// (arn:aws:iam::ACCOUNT:role/NAME: sessions of that role, for chains) or
+	// arn:aws:iam::ACCOUNT:root (any principal of that account). Empty means
+	// any known caller. A session from GetSessionToken counts as its user; a
+	// role session as its role.
+	Trust []string
 }
 
 // ARN returns the user's ARN (arn:aws:iam::ACCOUNT:user/NAME, or
@@ -83,6 +99,17 @@ type failRule struct {
 	n    int
 }
 
+type slowRule struct {
+	d time.Duration
+	n int
+}
+
+// codeStats counts the TokenCodes received for one serial.
+type codeStats struct {
+	total, repeated int
+	seen            map[string]bool
+}
+
 // Server is the stand-in. The zero value is not usable; call New.
 type Server struct {
 	mu       sync.Mutex
@@ -97,6 +124,12 @@ type Server struct {
 	fail     map[string]*failRule
 	delay    time.Duration
 	log      []string
+
+	roleCalls map[string]int        // RoleArn of AssumeRole requests -> count
+	refused   map[string]int        // action -> answers that were errors
+	codes     map[string]*codeStats // serial -> TokenCodes received
+	drop      map[string]int        // action -> pending DropNext count
+	slow      map[string]*slowRule  // action -> pending SlowNext
 
 	ln  net.Listener
 	srv *http.Server
@@ -113,8 +146,15 @@ func New() *Server {
 		lastStep: map[string]int64{},
 		calls:    map[string]int{},
 		fail:     map[string]*failRule{},
-		now:      time.Now,
-		created:  time.Now().UTC().Truncate(time.Second),
+
+		roleCalls: map[string]int{},
+		refused:   map[string]int{},
+		codes:     map[string]*codeStats{},
+		drop:      map[string]int{},
+		slow:      map[string]*slowRule{},
+
+		now:     time.Now,
+		created: time.Now().UTC().Truncate(time.Second),
 	}
 }
 
@@ -164,6 +204,7 @@ func (s *Server) AddRole(r Role) {
 	if r.MaxSessionDuration == 0 {
 		r.MaxSessionDuration = 3600
 	}
+	r.Trust = append([]string(nil), r.Trust...)
 	s.roles[r.ARN] = &r
 }
 
@@ -183,6 +224,65 @@ func (s *Server) Calls(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[action]
+}
+
+// RoleCalls returns how many AssumeRole requests (successful or failed)
+// named roleARN as their RoleArn.
+func (s *Server) RoleCalls(roleARN string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.roleCalls[roleARN]
+}
+
+// Refused returns how many requests named action were answered with an
+// error (validation, authentication, MFA, injected by FailNext, ...).
+func (s *Server) Refused(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused[action]
+}
+
+// CodesSent reports the MFA codes the server received for serial, in
+// GetSessionToken and AssumeRole requests, whatever their outcome (also
+// refused, injected-failure, dropped or slowed ones): total is every
+// TokenCode received with that SerialNumber, repeated how many of those
+// carried a code value already received before for that serial (a re-send).
+func (s *Server) CodesSent(serial string) (total, repeated int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.codes[serial]; c != nil {
+		return c.total, c.repeated
+	}
+	return 0, 0
+}
+
+// DropNext breaks the answers to the next n calls of action at the network
+// level: the server processes each request fully (an MFA code is accepted
+// and consumed, credentials are issued), then writes the status line and
+// headers with the correct Content-Length, only part of the body, and
+// closes the connection. The client sees an unexpected EOF. n <= 0 clears it.
+func (s *Server) DropNext(action string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		delete(s.drop, action)
+		return
+	}
+	s.drop[action] = n
+}
+
+// SlowNext holds back the answers to the next n calls of action for d: each
+// request is processed first (an MFA code is consumed), then the answer
+// waits d (on top of SetDelay); when the client goes away meanwhile, the
+// answer is abandoned. n <= 0 clears it.
+func (s *Server) SlowNext(action string, d time.Duration, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		delete(s.slow, action)
+		return
+	}
+	s.slow[action] = &slowRule{d: d, n: n}
 }
 
 // FailNext makes the next n calls of action answer with the AWS error code
@@ -279,12 +379,8 @@ func (s *Server) Close() {
 // ServeHTTP makes Server an http.Handler (so it can also be mounted in an
 // httptest.Server).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/_fakeaws/calls" && r.Method == http.MethodGet {
-		s.mu.Lock()
-		b, _ := json.Marshal(s.calls)
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(b)
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		s.control(w, r)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -305,14 +401,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.calls[action]++
+	s.countReceived(action, params)
 	now := s.now()
 	service, akid, payload, aerr := s.handle(r, body, params, action, now)
 	result, status := "OK", http.StatusOK
 	if aerr != nil {
 		result, status = aerr.Code, aerr.Status
+		s.refused[action]++
 	}
-	s.log = append(s.log, fmt.Sprintf("%s %s key=%s result=%s status=%d", orDash(service), orDash(action), maskKey(akid), result, status))
 	delay := s.delay
+	fault := ""
+	if sl := s.slow[action]; sl != nil && action != "" {
+		delay += sl.d
+		fault = " fault=slow"
+		if sl.n--; sl.n <= 0 {
+			delete(s.slow, action)
+		}
+	}
+	drop := false
+	if n := s.drop[action]; n > 0 && action != "" {
+		drop = true
+		fault += " fault=drop"
+		if n == 1 {
+			delete(s.drop, action)
+		} else {
+			s.drop[action] = n - 1
+		}
+	}
+	s.log = append(s.log, fmt.Sprintf("%s %s key=%s result=%s status=%d%s", orDash(service), orDash(action), maskKey(akid), result, status, fault))
 	s.mu.Unlock()
 
 	var out []byte
@@ -334,8 +450,70 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/xml")
 	h.Set("X-Amzn-Requestid", reqID)
 	h.Set("Date", now.UTC().Format(http.TimeFormat))
+	if drop {
+		writeTruncated(w, status, out)
+		return
+	}
 	w.WriteHeader(status)
 	w.Write(out)
+}
+
+// countReceived records RoleCalls and CodesSent for a request; s.mu is held.
+func (s *Server) countReceived(action string, p url.Values) {
+	switch action {
+	case "AssumeRole":
+		if p.Has("RoleArn") {
+			s.roleCalls[p.Get("RoleArn")]++
+		}
+	case "GetSessionToken":
+	default:
+		return
+	}
+	serial := p.Get("SerialNumber")
+	if serial == "" || !p.Has("TokenCode") {
+		return
+	}
+	c := s.codes[serial]
+	if c == nil {
+		c = &codeStats{seen: map[string]bool{}}
+		s.codes[serial] = c
+	}
+	code := p.Get("TokenCode")
+	c.total++
+	if c.seen[code] {
+		c.repeated++
+	}
+	c.seen[code] = true
+}
+
+// writeTruncated answers with status, w's headers and a Content-Length of
+// len(body), but sends only the first half of body and then closes the
+// connection (DropNext).
+func writeTruncated(w http.ResponseWriter, status int, body []byte) {
+	part := body[:len(body)/2]
+	h := w.Header()
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		// Not a plain HTTP/1 connection: send what we can and make the
+		// server abort the connection.
+		w.WriteHeader(status)
+		w.Write(part)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	}
+	conn, bw, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	fmt.Fprintf(bw, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+	h.Write(bw)
+	bw.WriteString("\r\n")
+	bw.Write(part)
+	bw.Flush()
 }
 
 func orDash(s string) string {

@@ -28,11 +28,13 @@ type StateUser struct {
 	Seed            string `json:"seed,omitempty"`
 }
 
-// StateRole is one role in a State.
+// StateRole is one role in a State; the fields mean what Role's do.
 type StateRole struct {
-	ARN                string `json:"arn"`
-	MaxSessionDuration int32  `json:"max_session_duration,omitempty"`
-	RequireMFA         bool   `json:"require_mfa,omitempty"`
+	ARN                string   `json:"arn"`
+	MaxSessionDuration int32    `json:"max_session_duration,omitempty"`
+	RequireMFA         bool     `json:"require_mfa,omitempty"`
+	ExternalID         string   `json:"external_id,omitempty"`
+	Trust              []string `json:"trust,omitempty"`
 }
 
 // SampleState returns the demo setup: user alice in account 123456789012
@@ -63,7 +65,8 @@ func (st *State) Apply(s *Server) {
 		s.AddUser(user)
 	}
 	for _, r := range st.Roles {
-		s.AddRole(Role{ARN: r.ARN, MaxSessionDuration: r.MaxSessionDuration, RequireMFA: r.RequireMFA})
+		s.AddRole(Role{ARN: r.ARN, MaxSessionDuration: r.MaxSessionDuration, RequireMFA: r.RequireMFA,
+			ExternalID: r.ExternalID, Trust: r.Trust})
 	}
 }
 

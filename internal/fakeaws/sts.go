@@ -28,6 +28,7 @@ var (
 	serialPattern  = regexp.MustCompile(`^[\w+=/:,.@-]*$`)
 	digitsPattern  = regexp.MustCompile(`^[\d]*$`)
 	sessionPattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
+	externalIDPat  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 )
 
 // durationParam validates DurationSeconds against [min,max]; it returns def
@@ -192,6 +193,17 @@ func (s *Server) assumeRole(p url.Values, c *caller, now time.Time) (any, *awsEr
 	case !sessionPattern.MatchString(name):
 		v.add(&name, "roleSessionName", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
+	extID := p.Get("ExternalId")
+	if p.Has("ExternalId") {
+		switch {
+		case len(extID) < 2:
+			v.add(&extID, "externalId", "Member must have length greater than or equal to 2")
+		case len(extID) > 1224:
+			v.add(&extID, "externalId", "Member must have length less than or equal to 1224")
+		case !externalIDPat.MatchString(extID):
+			v.add(&extID, "externalId", `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+		}
+	}
 	dur := durationParam(p, &v, 3600, 900, 43200)
 	serial, code := mfaParams(p, &v)
 	if aerr := v.err(); aerr != nil {
@@ -202,11 +214,12 @@ func (s *Server) assumeRole(p url.Values, c *caller, now time.Time) (any, *awsEr
 	}
 	notAuthorized := errAccessDenied("User: " + c.arn() + " is not authorized to perform: sts:AssumeRole on resource: " + roleArn)
 	role := s.roles[roleArn]
-	if role == nil {
+	if role == nil || !trusts(role, c) || (role.ExternalID != "" && extID != role.ExternalID) {
 		return nil, notAuthorized
 	}
-	chained := c.sess != nil && c.sess.role != nil
-	if chained && dur > 3600 {
+	// Any session credentials (GetSessionToken's or a role's) make this
+	// role chaining, capped at one hour.
+	if c.sess != nil && dur > 3600 {
 		return nil, errValidation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	if dur > int64(role.MaxSessionDuration) {
@@ -230,6 +243,24 @@ func (s *Server) assumeRole(p url.Values, c *caller, now time.Time) (any, *awsEr
 			AssumedRoleId: roleID(role) + ":" + name,
 		},
 	}, nil
+}
+
+// trusts reports whether role's trust policy admits the caller: its
+// principal is the role ARN for a role session, else the user's ARN.
+func trusts(role *Role, c *caller) bool {
+	if len(role.Trust) == 0 {
+		return true
+	}
+	principal, account := c.user.ARN(), c.user.Account
+	if c.sess != nil && c.sess.role != nil {
+		principal, account = c.sess.role.ARN, roleAccount(c.sess.role)
+	}
+	for _, t := range role.Trust {
+		if t == principal || t == "arn:aws:iam::"+account+":root" {
+			return true
+		}
+	}
+	return false
 }
 
 func (ss *session) credentialsXML() credentialsXML {
