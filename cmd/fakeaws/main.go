@@ -4,6 +4,15 @@
 //	fakeaws serve [--listen 127.0.0.1:0] [--state FILE]
 //	fakeaws totp SEED
 //	fakeaws code --state FILE [--user NAME]
+//
+// Roles in the state file may carry max_session_duration, require_mfa,
+// external_id and trust (a list of principal ARNs); see fakeaws.Role.
+// While serving, the stand-in answers test-control requests on its own URL:
+//
+//	curl -s $URL/_fakeaws/stats                                            calls, refused, role_calls, codes_sent
+//	curl -s -X POST "$URL/_fakeaws/fail-next?action=GetSessionToken&code=Throttling&n=1"
+//	curl -s -X POST "$URL/_fakeaws/drop-next?action=GetSessionToken&n=1"   process, then cut the answer off
+//	curl -s -X POST "$URL/_fakeaws/slow-next?action=GetSessionToken&delay=5s&n=1"
 package main
 
 import (

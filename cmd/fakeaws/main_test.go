@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -223,5 +225,75 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("serve did not stop on SIGTERM")
+	}
+}
+
+// Roles in the state file keep their external id and trust through serve,
+// and the /_fakeaws/ control endpoints reach the served stand-in.
+func TestServeStateRolesAndControl(t *testing.T) {
+	const (
+		acct   = "123456789012"
+		vendor = "arn:aws:iam::" + acct + ":role/vendor"
+		bobs   = "arn:aws:iam::" + acct + ":role/bobs"
+	)
+	st := fakeaws.SampleState()
+	st.Roles = append(st.Roles,
+		fakeaws.StateRole{ARN: vendor, ExternalID: "ext-42"},
+		fakeaws.StateRole{ARN: bobs, Trust: []string{"arn:aws:iam::" + acct + ":user/bob"}})
+	state := filepath.Join(t.TempDir(), "state.json")
+	if err := fakeaws.WriteState(state, st); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := startServe(t, "--state", state)
+	back, err := fakeaws.ReadState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Roles) != 3 || back.Roles[1].ExternalID != "ext-42" || len(back.Roles[2].Trust) != 1 {
+		t.Fatalf("rewritten state lost role fields: %+v", back.Roles)
+	}
+	alice := st.Users[0]
+	client := sts.NewFromConfig(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider(alice.AccessKeyID, alice.SecretAccessKey, ""),
+	}, func(o *sts.Options) { o.BaseEndpoint = aws.String(base) })
+	ctx := context.Background()
+	in := func(role, ext string) *sts.AssumeRoleInput {
+		i := &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("s1")}
+		if ext != "" {
+			i.ExternalId = aws.String(ext)
+		}
+		return i
+	}
+	if _, err := client.AssumeRole(ctx, in(vendor, "")); err == nil || !strings.Contains(err.Error(), "not authorized") {
+		t.Errorf("without external id: %v", err)
+	}
+	if _, err := client.AssumeRole(ctx, in(vendor, "ext-42")); err != nil {
+		t.Errorf("with external id: %v", err)
+	}
+	if _, err := client.AssumeRole(ctx, in(bobs, "")); err == nil || !strings.Contains(err.Error(), "not authorized") {
+		t.Errorf("alice into bob's role: %v", err)
+	}
+
+	resp, err := http.Post(base+"/_fakeaws/drop-next?action=GetCallerIdentity&n=1", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("drop-next: %d", resp.StatusCode)
+	}
+	if _, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Errorf("dropped GetCallerIdentity: %v", err)
+	}
+	resp, err = http.Get(base + "/_fakeaws/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stats fakeaws.Stats
+	err = json.NewDecoder(resp.Body).Decode(&stats)
+	resp.Body.Close()
+	if err != nil || stats.RoleCalls[vendor] != 2 || stats.Refused["AssumeRole"] != 2 || stats.Calls["GetCallerIdentity"] != 1 {
+		t.Fatalf("stats %+v %v", stats, err)
 	}
 }
