@@ -43,6 +43,13 @@ import (
 //	cred VAR PROFILE KEY           set $VAR to KEY of PROFILE in $CREDS (fails when absent)
 //	expiry-in PROFILE ZONE VAR     set $VAR to PROFILE's stsmfa_expiration in time zone ZONE as "2006-01-02 15:04 MST"
 //	at-expiry PROFILE [±DURATION]  run later stsmfa commands with their clock at PROFILE's stsmfa_expiration ± DURATION
+//	add-role ARN [require-mfa] [max=SECONDS] [external-id=X] [trust=ARN,ARN...]
+//	                               register a role with the stand-in (trust: principal ARNs allowed; default anyone)
+//	role-calls ARN N               assert the stand-in got N AssumeRole calls for role ARN (answered or refused)
+//	codes-sent N [REPEATED]        assert the stand-in received N MFA codes for $SERIAL (and REPEATED of them re-sent)
+//	refused ACTION N               assert the stand-in answered ACTION with an error N times
+//	drop-next ACTION N             the stand-in processes the next N ACTION calls, then cuts each answer off mid-body
+//	slow-next ACTION DURATION N    the stand-in processes the next N ACTION calls, then holds each answer DURATION
 //
 // Environment: $HOME, $CREDS, $CONFIG, $SERIAL, $SEED, $ENDPOINT, $AKID (alice's key id).
 // stsmfa runs without a terminal unless the script uses ttyin (a pseudo-terminal).
@@ -297,6 +304,86 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("no %s in profile %s of %s", args[2], args[1], ts.Getenv("CREDS"))
 				}
 				ts.Setenv(args[0], v)
+			},
+			"add-role": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 1 {
+					ts.Fatalf("usage: add-role ARN [require-mfa] [max=SECONDS] [external-id=X] [trust=ARN,ARN...]")
+				}
+				r := fakeaws.Role{ARN: args[0]}
+				for _, a := range args[1:] {
+					k, v, _ := strings.Cut(a, "=")
+					switch k {
+					case "require-mfa":
+						r.RequireMFA = true
+					case "max":
+						n, err := strconv.ParseInt(v, 10, 32)
+						ts.Check(err)
+						r.MaxSessionDuration = int32(n)
+					case "external-id":
+						r.ExternalID = v
+					case "trust":
+						r.Trust = strings.Split(v, ",")
+					default:
+						ts.Fatalf("add-role: unknown option %q", a)
+					}
+				}
+				world(ts).Server.AddRole(r)
+			},
+			"role-calls": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: role-calls ARN N")
+				}
+				want, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				got := world(ts).Server.RoleCalls(args[0])
+				if (got == want) == neg {
+					ts.Fatalf("stand-in got %d AssumeRole calls for %s, want %s%d", got, args[0], map[bool]string{true: "not ", false: ""}[neg], want)
+				}
+			},
+			"codes-sent": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 1 || len(args) > 2 {
+					ts.Fatalf("usage: codes-sent N [REPEATED]")
+				}
+				total, repeated := world(ts).Server.CodesSent(testkit.Serial)
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				ok, desc := total == want, args[0]
+				if len(args) == 2 {
+					wantRep, err := strconv.Atoi(args[1])
+					ts.Check(err)
+					ok, desc = ok && repeated == wantRep, desc+" ("+args[1]+" repeated)"
+				}
+				if ok == neg {
+					ts.Fatalf("stand-in received %d codes for %s (%d repeated), want %s%s", total, testkit.Serial, repeated,
+						map[bool]string{true: "not ", false: ""}[neg], desc)
+				}
+			},
+			"refused": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: refused ACTION N")
+				}
+				want, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				got := world(ts).Server.Refused(args[0])
+				if (got == want) == neg {
+					ts.Fatalf("stand-in refused %s %d times, want %s%d", args[0], got, map[bool]string{true: "not ", false: ""}[neg], want)
+				}
+			},
+			"drop-next": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: drop-next ACTION N")
+				}
+				n, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				world(ts).Server.DropNext(args[0], n)
+			},
+			"slow-next": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: slow-next ACTION DURATION N")
+				}
+				n, err := strconv.Atoi(args[2])
+				ts.Check(err)
+				world(ts).Server.SlowNext(args[0], duration(ts, args, 1), n)
 			},
 			"at-expiry": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) < 1 || len(args) > 2 {
