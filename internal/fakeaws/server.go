@@ -258,9 +258,11 @@ func (s *Server) CodesSent(serial string) (total, repeated int) {
 
 // DropNext breaks the answers to the next n calls of action at the network
 // level: the server processes each request fully (an MFA code is accepted
-// and consumed, credentials are issued), then writes the status line and
-// headers with the correct Content-Length, only part of the body, and
-// closes the connection. The client sees an unexpected EOF. n <= 0 clears it.
+// and consumed, credentials are issued), then writes the status line (200
+// for a success; an error answer keeps its status) and headers with the
+// correct Content-Length, only the first half of the body, and closes the
+// connection. The client sees an unexpected EOF. A pending SlowNext or
+// SetDelay holds the cut-off answer back first. n <= 0 clears it.
 func (s *Server) DropNext(action string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
