@@ -89,8 +89,47 @@ func Run(o Options) int {
 	if strings.HasPrefix(err.Error(), "unknown command ") { // cobra's, untyped
 		err = exitcode.UsageErr("%s (see: stsmfa --help)", strings.TrimSuffix(err.Error(), ` for "stsmfa"`))
 	}
-	fmt.Fprintf(o.Stderr, "stsmfa: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(o.Stderr, "stsmfa: %s\n", oneLine(describe(err)))
+	return exitCode(err)
+}
+
+// exitCode is the documented exit code of err: session's kinds map onto the table, anything else
+// carries its own code or is 1.
+func exitCode(err error) int {
+	switch session.KindOf(err) {
+	case session.KindUsage:
+		return exitcode.Usage
+	case session.KindFiles:
+		return exitcode.Files
+	case session.KindRefused:
+		return exitcode.Refused
+	case session.KindNetwork:
+		return exitcode.Network
+	case session.KindNoCode:
+		return exitcode.NoCode
+	case session.KindCancelled:
+		return exitcode.Cancelled
+	}
 	return exitcode.Of(err)
+}
+
+// fieldFix is how a fix that concerns a request field is worded with this command line's flags.
+var fieldFix = map[session.Field]string{
+	session.FieldTarget:       "choose another --target",
+	session.FieldSerial:       "or pass --serial-number",
+	session.FieldTokenCommand: "or pass --token-command",
+	session.FieldLockTimeout:  "or raise --lock-timeout",
+	session.FieldTimeout:      "or raise --timeout",
+	session.FieldProfile:      "pass --profile with the profile that holds the IAM user's long-term keys",
+}
+
+// describe is the one line the user reads: session's message and, where the fix is a flag, the flag.
+func describe(err error) string {
+	msg := err.Error()
+	if fix := fieldFix[session.FieldOf(err)]; fix != "" && !strings.Contains(msg, fix) {
+		msg += "; " + fix
+	}
+	return msg
 }
 
 // exitError passes a child process's exit status through without a message.
@@ -181,7 +220,7 @@ type sessionFlags struct {
 
 func (s *sessionFlags) register(c *cobra.Command) {
 	f := c.Flags()
-	f.StringVarP(&s.profile, "profile", "p", "", "source profile with long-term keys (default: $AWS_PROFILE, else default)")
+	f.StringVarP(&s.profile, "profile", "p", "", "source profile with long-term keys, or a role profile (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, else default)")
 	f.StringVar(&s.serial, "serial-number", "", "MFA device serial or ARN (default: mfa_serial, $AWS_MFA_SERIAL, else found via IAM)")
 	f.StringVar(&s.duration, "duration", "", "session length: seconds or 12h, 36h (900s–36h; root 1h; default: mfa_session_duration, else 12h)")
 	f.StringVar(&s.tokenCommand, "token-command", "", "command that prints the MFA code (default: mfa_process, else a terminal prompt)")
@@ -192,14 +231,15 @@ func (s *sessionFlags) register(c *cobra.Command) {
 // request builds a session request from the flags; positional code and targets are added by login.
 func (s *sessionFlags) request() (session.Request, error) {
 	req := session.Request{
-		Source:       sourceProfile(s.profile),
+		Profile:      sourceProfile(s.profile),
+		ProfileFrom:  profileFrom(s.profile),
 		Serial:       s.serial,
+		SerialFrom:   "--serial-number",
 		TokenCommand: s.tokenCommand,
+		TokenFrom:    "--token-command",
+		DurationFrom: "--duration",
 		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
-	}
-	if s.profile == "" && os.Getenv("AWS_PROFILE") != "" {
-		req.SourceFrom = "AWS_PROFILE" // errors about the source then say where it came from
 	}
 	if s.duration != "" {
 		d, err := session.ParseDuration(s.duration)
@@ -217,14 +257,34 @@ func (s *sessionFlags) request() (session.Request, error) {
 	return req, nil
 }
 
+// sourceProfile is the profile a command serves: --profile, else AWS_PROFILE, else AWS_DEFAULT_PROFILE
+// (which the AWS CLI also honours), else default.
 func sourceProfile(flag string) string {
 	if flag != "" {
 		return flag
 	}
-	if p := os.Getenv("AWS_PROFILE"); p != "" {
-		return p
+	for _, v := range profileVars {
+		if p := os.Getenv(v); p != "" {
+			return p
+		}
 	}
 	return "default"
+}
+
+var profileVars = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}
+
+// profileFrom names the variable the profile came from when it was not given with --profile, so
+// errors about it can say so.
+func profileFrom(flag string) string {
+	if flag != "" {
+		return ""
+	}
+	for _, v := range profileVars {
+		if os.Getenv(v) != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // ensure runs session.Ensure with this run's terminal, clock and diagnostics.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,15 @@ func sessionVars(s session.Session) []shellenv.Var {
 	}
 }
 
+// regionVars sets AWS_REGION and AWS_DEFAULT_REGION to the profile's region, since the child or
+// shell no longer names the profile; a region already in the environment wins, as in the AWS SDKs.
+func regionVars(region string, getenv func(string) string) []shellenv.Var {
+	if region == "" || getenv("AWS_REGION") != "" || getenv("AWS_DEFAULT_REGION") != "" {
+		return nil
+	}
+	return []shellenv.Var{{Name: "AWS_REGION", Value: region}, {Name: "AWS_DEFAULT_REGION", Value: region}}
+}
+
 func (a *app) envCmd() *cobra.Command {
 	var sf sessionFlags
 	var format string
@@ -31,7 +41,9 @@ func (a *app) envCmd() *cobra.Command {
 		Use:   "env",
 		Short: "Print shell lines that put the MFA session in the environment",
 		Long: `env prints the lines that set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
-AWS_CREDENTIAL_EXPIRATION for a shell to evaluate (or, with --unset, remove them). A stored session is
+AWS_CREDENTIAL_EXPIRATION (and AWS_REGION / AWS_DEFAULT_REGION from the profile, unless already set)
+for a shell to evaluate (or, with --unset, remove the credential variables). --profile may name a role
+profile. A stored session is
 reused; otherwise one code is asked for on the terminal (or by --token-command / mfa_process).`,
 		Example: `  eval "$(stsmfa env)"                              # bash, zsh
   stsmfa env --format fish | source
@@ -54,11 +66,12 @@ reused; otherwise one code is asked for on the terminal (or by --token-command /
 			if err != nil {
 				return err
 			}
-			out, err := shellenv.Set(format, sessionVars(res.Session))
+			vars := append(sessionVars(res.Session), regionVars(res.Region, os.Getenv)...)
+			out, err := shellenv.Set(format, vars)
 			if err != nil {
 				return exitcode.UsageErr("%v", err)
 			}
-			a.debugf("printing %d variables for %s (values not shown)", len(envNames), format)
+			a.debugf("printing %d variables for %s (values not shown)", len(vars), format)
 			_, err = fmt.Fprint(a.Stdout, out)
 			return err
 		},

@@ -30,7 +30,9 @@ func (a *app) execCmd() *cobra.Command {
 		Use:   "exec [flags] -- COMMAND [ARGS...]",
 		Short: "Run a command with the MFA session in its environment",
 		Long: `exec runs COMMAND with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
-AWS_CREDENTIAL_EXPIRATION set to the session, and AWS_PROFILE and stale credential variables removed.
+AWS_CREDENTIAL_EXPIRATION set to the session, AWS_REGION and AWS_DEFAULT_REGION set to the profile's
+region (unless already set), and AWS_PROFILE and stale credential variables removed. --profile may
+name a role profile: the command then runs as the role.
 On Unix stsmfa replaces itself with COMMAND, so exit codes and signals are COMMAND's own.
 Running exec inside exec is refused unless both serve the same source profile.`,
 		Example: `  stsmfa exec -- aws s3 ls
@@ -42,11 +44,11 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 				return err
 			}
 			outer := os.Getenv(markerVar)
-			if outer != "" && sf.profile == "" && os.Getenv("AWS_PROFILE") == "" {
-				req.Source = outer // the outer exec removed AWS_PROFILE: default to the profile it serves
+			if outer != "" && sf.profile == "" && req.ProfileFrom == "" {
+				req.Profile = outer // the outer exec removed AWS_PROFILE: default to the profile it serves
 			}
-			if outer != "" && outer != session.SourceOf(req.Source) {
-				return exitcode.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Source)
+			if outer != "" && outer != session.SourceOf(req.Profile) {
+				return exitcode.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Profile)
 			}
 			// find the command before asking for a code: a typo must not cost an MFA code
 			path, err := exec.LookPath(args[0])
@@ -61,8 +63,8 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if err != nil {
 				return err
 			}
-			env := childEnv(os.Environ(), res.Session.Source)
-			for _, v := range sessionVars(res.Session) {
+			env := childEnv(os.Environ(), res.Plan.Profile)
+			for _, v := range append(sessionVars(res.Session), regionVars(res.Region, os.Getenv)...) {
 				env = append(env, v.Name+"="+v.Value)
 			}
 			a.debugf("running %s with %s set and %s removed (values not shown)", path, strings.Join(envNames, ", "), strings.Join(staleVars, ", "))

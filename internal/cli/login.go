@@ -26,10 +26,18 @@ The code comes from the argument, else --token-command or mfa_process, else a pr
 The MFA device comes from --serial-number, mfa_serial, $AWS_MFA_SERIAL, else IAM (and is then saved).
 
 Each target gets aws_access_key_id, aws_secret_access_key, aws_session_token and three keys the AWS
-tools ignore: stsmfa_expiration (RFC 3339 UTC), stsmfa_source and stsmfa_mfa_serial.`,
+tools ignore: stsmfa_expiration (RFC 3339 UTC), stsmfa_source and stsmfa_mfa_serial.
+
+--profile may name a role profile (role_arn + source_profile, as the AWS CLI reads them): the role is
+assumed with the source's MFA session, so one code serves every role of that source. The role session
+is cached by stsmfa and written into the AWS CLI's own cache, so plain "aws --profile ROLE" uses it
+without a prompt; --target also stores it in the credentials file. A role that asks for more than 1h
+(duration_seconds or --duration) is assumed directly with a code of its own.`,
 		Example: `  stsmfa login                          # default -> [mfa], prompts for the code
   stsmfa login 123456 --profile work    # work -> [work-mfa]
-  stsmfa login --target mfa-eu --target mfa-us --duration 36h`,
+  stsmfa login --target mfa-eu --target mfa-us --duration 36h
+  stsmfa login --profile prod           # role profile: AssumeRole with the MFA session, no second code
+  stsmfa login --profile prod -t prod-session   # also store the role session in [prod-session]`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			req, err := sf.request()
@@ -52,14 +60,28 @@ tools ignore: stsmfa_expiration (RFC 3339 UTC), stsmfa_source and stsmfa_mfa_ser
 			if quiet {
 				return nil
 			}
-			names := a.paint("1", strings.Join(res.Targets, ", "))
-			if res.Reused {
+			shown := res.Targets
+			if res.Plan.IsRole() {
+				shown = append([]string{res.Plan.Profile}, res.Targets...)
+			}
+			names := a.paint("1", strings.Join(shown, ", "))
+			why := ""
+			if res.Why != "" {
+				why = " (" + res.Why + ")"
+			}
+			if res.Plan.IsRole() {
+				state := "new role session"
+				if res.Reused {
+					state = "reusing role session,"
+				}
+				fmt.Fprintf(a.Stderr, "%s: %s %s%s\n", names, state, a.paint("32", a.untilText(res.Session.Expiration)), why)
+			} else if res.Reused {
 				fmt.Fprintf(a.Stderr, "%s: reusing session, %s; no code needed (--force to refresh)\n", names,
 					a.paint("32", a.untilText(res.Session.Expiration)))
 			} else {
 				fmt.Fprintf(a.Stderr, "%s: new session %s\n", names, a.paint("32", a.untilText(res.Session.Expiration)))
 			}
-			a.warnEnvOverrides(res.Targets)
+			a.warnEnvOverrides(shown)
 			return nil
 		},
 	}

@@ -32,10 +32,12 @@ func (a *app) setupCmd() *cobra.Command {
 
   credential_process = /absolute/path/stsmfa credential-process --profile SOURCE
 
-so that "aws --profile NAME" and every SDK get (and refresh) the session by themselves. The region and
-output of SOURCE are copied unless NAME already has its own. NAME must not be a profile of the
+so that "aws --profile NAME" and every SDK get (and refresh) the session by themselves. SOURCE may be a
+role profile (role_arn + source_profile): NAME then gets the role session, assumed with the source's
+MFA session. The region and output of SOURCE are copied unless NAME already has its own. NAME must not be a profile of the
 credentials file: keys there would win over credential_process.`,
 		Example: `  stsmfa setup-credential-process work --profile default
+  stsmfa setup-credential-process prod-auto --profile prod     # prod: a role profile
   aws sts get-caller-identity --profile work`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -43,11 +45,6 @@ credentials file: keys there would win over credential_process.`,
 			source = sourceProfile(source)
 			if name == source {
 				return exitcode.UsageErr("NAME %q is the source profile; choose another name for the credential_process profile", name)
-			}
-			if name == session.DefaultTarget(source) {
-				// credential-process caches the session there, in the credentials file: once written,
-				// those keys would win over credential_process and outlive their expiry
-				return exitcode.UsageErr("NAME %q is where stsmfa stores the session of profile %q in the credentials file, whose keys would win over credential_process; choose another NAME", name, source)
 			}
 			exe, err := selfPath(command)
 			if err != nil {
@@ -68,8 +65,25 @@ credentials file: keys there would win over credential_process.`,
 			}
 			changed := false
 			err = a.editor().UpdatePair(credPath, confPath, func(creds, conf *awsfile.File) error {
-				if !creds.HasProfile(source) {
+				plan, err := session.ResolvePlan(creds, conf, source, nil)
+				if err != nil {
+					return err
+				}
+				if !plan.IsRole() && !creds.HasProfile(source) {
 					return exitcode.FilesErr("source profile %q not found in %s; add its long-term keys with: aws configure --profile %s", source, creds.Path(), source)
+				}
+				if !plan.IsRole() && name == session.DefaultTarget(source) {
+					// credential-process caches the session there, in the credentials file: once written,
+					// those keys would win over credential_process and outlive their expiry
+					return exitcode.UsageErr("NAME %q is where stsmfa stores the session of profile %q in the credentials file, whose keys would win over credential_process; choose another NAME", name, source)
+				}
+				if name == plan.Source {
+					return exitcode.UsageErr("NAME %q is the source profile of %q; choose another name for the credential_process profile", name, source)
+				}
+				for _, h := range plan.Roles {
+					if h.Profile == name {
+						return exitcode.UsageErr("NAME %q is a role profile of the chain of %q; choose another name for the credential_process profile", name, source)
+					}
 				}
 				if creds.HasProfile(name) && len(creds.Keys(name)) > 0 {
 					return exitcode.FilesErr("%s has a [%s] section; its keys would win over credential_process: choose another NAME or remove that section", creds.Path(), name)
@@ -106,7 +120,7 @@ credentials file: keys there would win over credential_process.`,
 			return nil
 		},
 	}
-	c.Flags().StringVarP(&source, "profile", "p", "", "source profile with long-term keys (default: $AWS_PROFILE, else default)")
+	c.Flags().StringVarP(&source, "profile", "p", "", "source profile with long-term keys, or a role profile (default: $AWS_PROFILE, else default)")
 	c.Flags().StringVar(&command, "command", "", "absolute path of stsmfa to write (default: this program)")
 	c.Flags().BoolVarP(&force, "force", "f", false, "replace an existing credential_process")
 	return c

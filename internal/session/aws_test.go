@@ -74,7 +74,7 @@ func TestExplain(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := c.explain(tc.op, tc.err)
-			if got := exitcode.Of(err); got != tc.code {
+			if got := codeOf(err); got != tc.code {
 				t.Fatalf("exit %d, want %d: %v", got, tc.code, err)
 			}
 			msg := err.Error()

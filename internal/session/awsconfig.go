@@ -16,8 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
-)
+	)
 
 // The STS and IAM clients are configured here, by the SDKs' documented rules, instead of through
 // config.LoadDefaultConfig: that loader links the SSO, sign-in and EC2-metadata clients into the binary,
@@ -73,17 +72,18 @@ func (s *Source) endpoint(getenv func(string) string, svc string) string {
 	return ""
 }
 
-// newClients builds the STS and IAM clients for a source.
-func newClients(src *Source, getenv func(string) string, timeout time.Duration) (*awsClients, error) {
+// newClients builds the STS and IAM clients for a source, signing with creds, or with the source's
+// long-term keys when creds is nil.
+func newClients(src *Source, getenv func(string) string, timeout time.Duration, creds aws.CredentialsProvider) (*awsClients, error) {
 	hc := awshttp.NewBuildableClient().WithTimeout(timeout)
 	if path := src.setting(getenv, "AWS_CA_BUNDLE", "ca_bundle"); path != "" {
 		pem, err := os.ReadFile(path)
 		if err != nil {
-			return nil, exitcode.FilesErr("cannot read the CA bundle %s (AWS_CA_BUNDLE or ca_bundle): %v", path, err)
+			return nil, filesErr("cannot read the CA bundle %s (AWS_CA_BUNDLE or ca_bundle): %v", path, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, exitcode.FilesErr("the CA bundle %s (AWS_CA_BUNDLE or ca_bundle) holds no PEM certificate", path)
+			return nil, filesErr("the CA bundle %s (AWS_CA_BUNDLE or ca_bundle) holds no PEM certificate", path)
 		}
 		hc = hc.WithTransportOptions(func(tr *http.Transport) {
 			if tr.TLSClientConfig == nil {
@@ -96,7 +96,7 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration) 
 	if v := src.setting(getenv, "AWS_MAX_ATTEMPTS", "max_attempts"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return nil, exitcode.UsageErr("max attempts %q (AWS_MAX_ATTEMPTS or max_attempts) must be a whole number ≥ 1", v)
+			return nil, usageErr("max attempts %q (AWS_MAX_ATTEMPTS or max_attempts) must be a whole number ≥ 1", v)
 		}
 		attempts = n
 	}
@@ -108,7 +108,9 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration) 
 	if strings.EqualFold(src.setting(getenv, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), "true") {
 		dual = aws.DualStackEndpointStateEnabled
 	}
-	creds := aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(src.AccessKeyID, src.SecretAccessKey, ""))
+	if creds == nil {
+		creds = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(src.AccessKeyID, src.SecretAccessKey, ""))
+	}
 	optional := func(s string) *string {
 		if s == "" {
 			return nil

@@ -72,12 +72,12 @@ func TestCABundle(t *testing.T) {
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	ensure := func() error {
 		w.Advance(30e9) // a fresh MFA window for each login
-		_, err := Ensure(context.Background(), newEnv(w, &codeTerminal{w: w}), Request{Source: "default", Force: true})
+		_, err := Ensure(context.Background(), newEnv(w, &codeTerminal{w: w}), Request{Profile: "default", Force: true})
 		return err
 	}
 	err := ensure()
-	if exitcode.Of(err) != exitcode.Network || !strings.Contains(err.Error(), "AWS_CA_BUNDLE") {
-		t.Fatalf("untrusted certificate: got %v (exit %d), want exit 5 naming AWS_CA_BUNDLE", err, exitcode.Of(err))
+	if codeOf(err) != exitcode.Network || !strings.Contains(err.Error(), "AWS_CA_BUNDLE") {
+		t.Fatalf("untrusted certificate: got %v (exit %d), want exit 5 naming AWS_CA_BUNDLE", err, codeOf(err))
 	}
 
 	bundle := filepath.Join(w.Home, "ca.pem")
@@ -104,8 +104,8 @@ func TestCABundle(t *testing.T) {
 	junk := filepath.Join(w.Home, "junk.pem")
 	os.WriteFile(junk, []byte("not a certificate\n"), 0o600)
 	t.Setenv("AWS_CA_BUNDLE", junk)
-	if err := ensure(); exitcode.Of(err) != exitcode.Files || !strings.Contains(err.Error(), "no PEM certificate") {
-		t.Fatalf("junk bundle: got %v (exit %d), want exit 3", err, exitcode.Of(err))
+	if err := ensure(); codeOf(err) != exitcode.Files || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Fatalf("junk bundle: got %v (exit %d), want exit 3", err, codeOf(err))
 	}
 }
 
@@ -120,7 +120,7 @@ func TestServicesSectionEndpoint(t *testing.T) {
 	if err := os.WriteFile(w.ConfPath, conf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Ensure(context.Background(), newEnv(w, &codeTerminal{w: w}), Request{Source: "default"}); err != nil {
+	if _, err := Ensure(context.Background(), newEnv(w, &codeTerminal{w: w}), Request{Profile: "default"}); err != nil {
 		t.Fatal(err)
 	}
 	if w.Server.Calls("GetSessionToken") != 1 {
@@ -129,24 +129,26 @@ func TestServicesSectionEndpoint(t *testing.T) {
 }
 
 // max attempts: a bad value is a usage error; one attempt does not retry a throttled call, two do.
+// The call is ListMFADevices (no mfa_serial configured): calls without a code keep the SDK's retries.
 func TestMaxAttempts(t *testing.T) {
 	w := worldEnv(t)
 	run := func() error {
+		w.Write(t, w.ConfPath, "[default]\nregion = eu-west-1\n")
 		w.Advance(30e9)
-		_, err := Ensure(context.Background(), newEnv(w, &codeTerminal{w: w}), Request{Source: "default", Force: true})
+		_, err := Ensure(context.Background(), newEnv(w, &codeTerminal{w: w}), Request{Profile: "default", Force: true})
 		return err
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "zero")
-	if err := run(); exitcode.Of(err) != exitcode.Usage {
+	if err := run(); codeOf(err) != exitcode.Usage {
 		t.Fatalf("AWS_MAX_ATTEMPTS=zero: got %v, want exit 2", err)
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
-	w.Server.FailNext("GetCallerIdentity", "Throttling", 1)
-	if err := run(); exitcode.Of(err) != exitcode.Network {
+	w.Server.FailNext("ListMFADevices", "Throttling", 1)
+	if err := run(); codeOf(err) != exitcode.Network {
 		t.Fatalf("one attempt, throttled once: got %v, want exit 5", err)
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "2")
-	w.Server.FailNext("GetCallerIdentity", "Throttling", 1)
+	w.Server.FailNext("ListMFADevices", "Throttling", 1)
 	if err := run(); err != nil {
 		t.Fatalf("two attempts, throttled once: %v", err)
 	}

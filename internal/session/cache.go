@@ -5,8 +5,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
-)
+	)
 
 // Session is a set of temporary credentials and where they came from. Never print it whole.
 type Session struct {
@@ -17,13 +16,23 @@ type Session struct {
 	Source          string // source profile
 	Serial          string // MFA device used
 	Profile         string // the profile it was read from, when read from the file
+	RoleARN         string // for a role session: the role assumed
+	RoleProfile     string // for a role session: the role profile it serves
+	AssumedRoleARN  string // for a role session: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION, when known
 }
 
 // GoString keeps secrets out of %#v and %v debugging output.
 func (s Session) GoString() string { return s.String() }
 func (s Session) String() string {
-	return fmt.Sprintf("session{key %s, source %s, expires %s}", MaskKey(s.AccessKeyID), s.Source, s.Expiration.Format(time.RFC3339))
+	role := ""
+	if s.RoleARN != "" {
+		role = ", role " + s.RoleARN
+	}
+	return fmt.Sprintf("session{key %s, source %s%s, expires %s}", MaskKey(s.AccessKeyID), s.Source, role, s.Expiration.Format(time.RFC3339))
 }
+
+// IsRole reports whether s is an assumed-role session rather than the source's own MFA session.
+func (s Session) IsRole() bool { return s.RoleARN != "" || s.RoleProfile != "" }
 
 // ReadManaged returns the session stored in a profile written by stsmfa, or ok=false when the profile
 // is not one stsmfa manages (no stsmfa_source) or lacks keys. A stored but unparsable expiry counts
@@ -36,6 +45,8 @@ func ReadManaged(creds *awsfile.File, profile string) (s Session, ok bool) {
 	s.Profile = profile
 	s.Source = src
 	s.Serial, _ = creds.Get(profile, KeySerial)
+	s.RoleARN, _ = creds.Get(profile, KeyRoleARNStored)
+	s.RoleProfile, _ = creds.Get(profile, KeyRoleProfile)
 	s.AccessKeyID, _ = creds.Get(profile, "aws_access_key_id")
 	s.SecretAccessKey, _ = creds.Get(profile, "aws_secret_access_key")
 	s.SessionToken, _ = creds.Get(profile, "aws_session_token")
@@ -55,19 +66,22 @@ func Managed(creds *awsfile.File) []Session {
 			out = append(out, s)
 		} else if src, _ := creds.Get(p, KeySource); src != "" {
 			serial, _ := creds.Get(p, KeySerial)
-			out = append(out, Session{Profile: p, Source: src, Serial: serial}) // keys missing: shown as "missing"
+			rarn, _ := creds.Get(p, KeyRoleARNStored)
+			rprof, _ := creds.Get(p, KeyRoleProfile)
+			out = append(out, Session{Profile: p, Source: src, Serial: serial, RoleARN: rarn, RoleProfile: rprof}) // keys missing: shown as "missing"
 		}
 	}
 	return out
 }
 
-// Latest is the longest-lived session stored from source (and from serial, when both it and the stored
-// one are known), expired or not; sessions without a token or a readable expiry are skipped.
+// Latest is the longest-lived MFA session stored from source (and from serial, when both it and the
+// stored one are known), expired or not; sessions without a token or a readable expiry are skipped, and
+// so are role sessions: a role session never passes for the source's own MFA session.
 func Latest(creds *awsfile.File, source, serial string) (Session, bool) {
 	var best Session
 	found := false
 	for _, s := range Managed(creds) {
-		if s.Source != source || s.SessionToken == "" || s.Expiration.IsZero() {
+		if s.Source != source || s.SessionToken == "" || s.Expiration.IsZero() || s.IsRole() {
 			continue
 		}
 		if serial != "" && s.Serial != "" && s.Serial != serial {
@@ -95,17 +109,27 @@ func findCached(creds *awsfile.File, source, serial string, now time.Time, margi
 func holds(creds *awsfile.File, profile string, s Session) bool {
 	got, ok := ReadManaged(creds, profile)
 	return ok && got.AccessKeyID == s.AccessKeyID && got.SessionToken == s.SessionToken &&
-		got.Source == s.Source && got.Expiration.Equal(s.Expiration)
+		got.Source == s.Source && got.Expiration.Equal(s.Expiration) && got.RoleProfile == s.RoleProfile
 }
 
-// checkTarget refuses to overwrite a profile that holds someone's long-term keys.
-func checkTarget(creds *awsfile.File, target, source string) error {
+// checkTarget refuses a target whose writing would hurt: the source itself, a name the files cannot
+// hold, someone's long-term keys, or a config profile that gets credentials another way (its
+// credential_process or role would be shadowed by keys in the credentials file).
+func checkTarget(creds, conf *awsfile.File, target, source string) error {
+	bad := func(err error) error { return withField(err, FieldTarget) }
 	if target == source {
-		return exitcode.UsageErr("--target %q is the source profile itself; its long-term keys would be overwritten: choose another target", target)
+		return bad(usageErr("the target %q is the source profile itself; its long-term keys would be overwritten", target))
 	}
 	// a name the files cannot hold must fail now, not after the code is spent on GetSessionToken
 	if err := awsfile.ValidateProfile(awsfile.Credentials, target); err != nil {
-		return exitcode.UsageErr("--target: %v", err)
+		return bad(usageErr("target: %v", err))
+	}
+	if conf != nil {
+		for _, k := range []string{KeyCredentialProc, KeyRoleARN, "credential_source", "web_identity_token_file", "sso_start_url", "sso_session"} {
+			if _, ok := conf.Get(target, k); ok {
+				return bad(filesErr("profile %q in %s has %s (line %d): keys written into [%s] of the credentials file would shadow it, and expire", target, conf.Path(), k, conf.Line(target, k), target))
+			}
+		}
 	}
 	if !creds.HasProfile(target) {
 		return nil
@@ -116,7 +140,7 @@ func checkTarget(creds *awsfile.File, target, source string) error {
 	key, _ := creds.Get(target, "aws_access_key_id")
 	tok, _ := creds.Get(target, "aws_session_token")
 	if key != "" && tok == "" && !IsSessionKey(key) {
-		return exitcode.FilesErr("profile %q in %s holds long-term keys that stsmfa did not write; refusing to overwrite them: choose another --target", target, creds.Path())
+		return bad(filesErr("profile %q in %s holds long-term keys that stsmfa did not write; refusing to overwrite them", target, creds.Path()))
 	}
 	return nil
 }
@@ -132,18 +156,24 @@ func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s Se
 			{KeyExpiration, s.Expiration.UTC().Format(time.RFC3339)},
 			{KeySource, s.Source},
 			{KeySerial, s.Serial},
+			{KeyRoleARNStored, s.RoleARN},
+			{KeyRoleProfile, s.RoleProfile},
 		} {
 			if kv[1] == "" {
 				creds.Delete(t, kv[0])
 				continue
 			}
 			if err := creds.Set(t, kv[0], kv[1]); err != nil {
-				return exitcode.FilesErr("cannot write profile %q: %v", t, err)
+				return filesErr("cannot write profile %q: %v", t, err)
 			}
 		}
 		creds.Delete(t, "aws_security_token") // a stale legacy token would shadow the new one in some readers
-		if _, err := CopyProfileDefaults(conf, src.Profile, t); err != nil {
-			return exitcode.FilesErr("cannot write profile %q in %s: %v", t, conf.Path(), err)
+		from := src.Profile
+		if s.RoleProfile != "" {
+			from = s.RoleProfile
+		}
+		if _, err := CopyProfileDefaults(conf, from, t); err != nil {
+			return filesErr("cannot write profile %q in %s: %v", t, conf.Path(), err)
 		}
 	}
 	return nil
@@ -169,20 +199,33 @@ func CopyProfileDefaults(conf *awsfile.File, from, to string) (changed bool, err
 	return changed, nil
 }
 
-// SourceOf is the source profile a name stands for: the stsmfa_source recorded in a profile stsmfa
-// wrote, else the name itself. It reads only the credentials file and never fails: an unreadable file
-// is reported later by Ensure.
+// SourceOf is the profile a name stands for: the source or role profile recorded in a profile stsmfa
+// wrote, or named by an stsmfa credential_process line, else the name itself. It never fails: an
+// unreadable file is reported later by Ensure.
 func SourceOf(profile string) string {
-	path, err := awsfile.CredentialsPath()
+	creds, conf, err := loadFiles()
 	if err != nil {
 		return profile
 	}
-	creds, err := awsfile.Load(path, awsfile.Credentials)
+	p, _, _ := resolveName(creds, conf, profile)
+	return p
+}
+
+// loadFiles reads the credentials and config files at their configured paths.
+func loadFiles() (creds, conf *awsfile.File, err error) {
+	credPath, err := awsfile.CredentialsPath()
 	if err != nil {
-		return profile
+		return nil, nil, filesCause(err)
 	}
-	if from, _ := creds.Get(profile, KeySource); from != "" {
-		return from
+	confPath, err := awsfile.ConfigPath()
+	if err != nil {
+		return nil, nil, filesCause(err)
 	}
-	return profile
+	if creds, err = awsfile.Load(credPath, awsfile.Credentials); err != nil {
+		return nil, nil, filesCause(err)
+	}
+	if conf, err = awsfile.Load(confPath, awsfile.Config); err != nil {
+		return nil, nil, filesCause(err)
+	}
+	return creds, conf, nil
 }

@@ -80,7 +80,7 @@ func TestCheckTarget(t *testing.T) {
 		"a b":     exitcode.Usage,
 		"DEFAULT": exitcode.Usage,
 	} {
-		if got := exitcode.Of(checkTarget(creds, target, "default")); got != want {
+		if got := codeOf(checkTarget(creds, nil, target, "default")); got != want {
 			t.Errorf("checkTarget(%s) exit %d, want %d", target, got, want)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
 )
 
 // Terminal is the user's terminal device (/dev/tty), never stdin/stdout. Prompt writes question and
@@ -60,9 +59,9 @@ func runTokenCommand(ctx context.Context, command, from string) (string, error) 
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return "", exitcode.NoCodeErr("the token command (%s) gave no code within %s", from, TokenCommandTimeout)
+			return "", noCodeErr("the token command (%s) gave no code within %s", from, TokenCommandTimeout)
 		}
-		return "", exitcode.NoCodeErr("the token command (%s) failed: %v; run it by hand to see why", from, err)
+		return "", noCodeErr("the token command (%s) failed: %v; run it by hand to see why", from, err)
 	}
 	var codes []string
 	for _, g := range digitRuns(out.String()) {
@@ -71,7 +70,7 @@ func runTokenCommand(ctx context.Context, command, from string) (string, error) 
 		}
 	}
 	if len(codes) != 1 {
-		return "", exitcode.NoCodeErr("the token command (%s) printed %d groups of exactly 6 digits; it must print exactly one MFA code", from, len(codes))
+		return "", noCodeErr("the token command (%s) printed %d groups of exactly 6 digits; it must print exactly one MFA code", from, len(codes))
 	}
 	return codes[0], nil
 }
@@ -99,25 +98,25 @@ func getCode(ctx context.Context, req *Request, src *Source, tty Terminal) (stri
 }
 
 func errNoTerminal(profile string) error {
-	return exitcode.NoCodeErr("no terminal to ask for the MFA code of profile %q and no token command: set mfa_process in its config section (e.g. mfa_process = ykman oath accounts code -s NAME), pass --token-command, or run `stsmfa login --profile %s` first", profile, profile)
+	return withField(noCodeErr("no terminal to ask for the MFA code of profile %q and no token command: set mfa_process in its config section (e.g. mfa_process = ykman oath accounts code -s NAME), or run `stsmfa login --profile %s` first", profile, profile), FieldTokenCommand)
 }
 
 func promptErr(err error) error {
 	if errors.Is(err, ErrInterrupted) {
-		return exitcode.CancelledErr("cancelled at the prompt; nothing was changed")
+		return cancelledErr("cancelled at the prompt; nothing was changed")
 	}
-	return exitcode.NoCodeErr("cannot read from the terminal: %v", err)
+	return noCodeErr("cannot read from the terminal: %v", err)
 }
 
 // chooseSerial picks among several MFA devices on the terminal, or fails listing them all.
 func chooseSerial(serials []string, profile string, tty Terminal) (string, error) {
 	if tty == nil {
-		return "", exitcode.UsageErr("profile %q has %d MFA devices (%s); choose one with --serial-number or mfa_serial",
-			profile, len(serials), joinList(serials))
+		return "", withField(usageErr("profile %q has %d MFA devices (%s); choose one with mfa_serial in its config section",
+			profile, len(serials), joinList(serials)), FieldSerial)
 	}
 	q := fmt.Sprintf("profile %s has %d MFA devices:\n", profile, len(serials))
 	for i, s := range serials {
-		q += fmt.Sprintf("  %d) %s\n", i+1, s)
+		q += fmt.Sprintf("  %d) %s\n", i+1, MaskSerial(s))
 	}
 	q += fmt.Sprintf("use which [1-%d]? ", len(serials))
 	for tries := 0; tries < 3; tries++ {
@@ -131,7 +130,7 @@ func chooseSerial(serials []string, profile string, tty Terminal) (string, error
 		}
 		q = fmt.Sprintf("type a number from 1 to %d: ", len(serials))
 	}
-	return "", exitcode.UsageErr("no MFA device chosen; pass --serial-number")
+	return "", withField(usageErr("no MFA device chosen; set mfa_serial in the profile's config section"), FieldSerial)
 }
 
 func joinList(xs []string) string {

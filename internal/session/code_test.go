@@ -56,8 +56,8 @@ func TestRunTokenCommand(t *testing.T) {
 	}
 	for cmd, want := range bad {
 		_, err := runTokenCommand(context.Background(), cmd, "mfa_process in /x/config")
-		if exitcode.Of(err) != exitcode.NoCode || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v (exit %d), want exit %d with %q", cmd, err, exitcode.Of(err), exitcode.NoCode, want)
+		if codeOf(err) != exitcode.NoCode || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v (exit %d), want exit %d with %q", cmd, err, codeOf(err), exitcode.NoCode, want)
 			continue
 		}
 		if !strings.Contains(err.Error(), "mfa_process in /x/config") {
@@ -97,28 +97,29 @@ func TestGetCodeOrder(t *testing.T) {
 		t.Errorf("asked %q", tty.asked)
 	}
 	// no terminal: exit 6 naming the ways out
-	if _, err := getCode(ctx, &Request{}, src, nil); exitcode.Of(err) != exitcode.NoCode || !strings.Contains(err.Error(), "--token-command") {
+	if _, err := getCode(ctx, &Request{}, src, nil); codeOf(err) != exitcode.NoCode || !strings.Contains(err.Error(), "mfa_process") || FieldOf(err) != FieldTokenCommand {
 		t.Errorf("no terminal: %v", err)
 	}
 	// typed garbage: usage; Ctrl-D: cancelled
-	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{answers: []string{"12 34"}}); exitcode.Of(err) != exitcode.Usage {
+	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{answers: []string{"12 34"}}); codeOf(err) != exitcode.Usage {
 		t.Errorf("typed garbage: %v", err)
 	}
-	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{answers: []string{"^D"}}); exitcode.Of(err) != exitcode.Cancelled {
-		t.Errorf("Ctrl-D: %v (exit %d), want %d", err, exitcode.Of(err), exitcode.Cancelled)
+	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{answers: []string{"^D"}}); codeOf(err) != exitcode.Cancelled {
+		t.Errorf("Ctrl-D: %v (exit %d), want %d", err, codeOf(err), exitcode.Cancelled)
 	}
-	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{}); exitcode.Of(err) != exitcode.NoCode {
+	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{}); codeOf(err) != exitcode.NoCode {
 		t.Errorf("terminal read error: %v", err)
 	}
 }
 
 func TestChooseSerial(t *testing.T) {
-	serials := []string{"arn:aws:iam::1:mfa/a", "arn:aws:iam::1:mfa/b", "arn:aws:iam::1:mfa/c"}
+	serials := []string{"arn:aws:iam::123456789012:mfa/a", "arn:aws:iam::123456789012:mfa/b", "arn:aws:iam::123456789012:mfa/c"}
 	tty := &fakeTerminal{answers: []string{"2"}}
 	if got, err := chooseSerial(serials, "default", tty); err != nil || got != serials[1] {
 		t.Errorf("answer 2: %q %v", got, err)
 	}
-	if q := tty.asked[0]; !strings.Contains(q, "  1) arn:aws:iam::1:mfa/a\n  2) arn:aws:iam::1:mfa/b\n  3) arn:aws:iam::1:mfa/c\n") || !strings.HasSuffix(q, "use which [1-3]? ") {
+	// masked like the code prompt that follows it
+	if q := tty.asked[0]; !strings.Contains(q, "  1) arn:aws:iam::****9012:mfa/a\n  2) arn:aws:iam::****9012:mfa/b\n  3) arn:aws:iam::****9012:mfa/c\n") || !strings.HasSuffix(q, "use which [1-3]? ") {
 		t.Errorf("question %q", q)
 	}
 	tty = &fakeTerminal{answers: []string{"0", "four", "3"}}
@@ -128,14 +129,14 @@ func TestChooseSerial(t *testing.T) {
 	if tty.asked[1] != "type a number from 1 to 3: " {
 		t.Errorf("re-ask %q", tty.asked[1])
 	}
-	if _, err := chooseSerial(serials, "default", &fakeTerminal{answers: []string{"9", "9", "9", "1"}}); exitcode.Of(err) != exitcode.Usage {
+	if _, err := chooseSerial(serials, "default", &fakeTerminal{answers: []string{"9", "9", "9", "1"}}); codeOf(err) != exitcode.Usage {
 		t.Errorf("three wrong answers: %v", err)
 	}
-	if _, err := chooseSerial(serials, "default", &fakeTerminal{answers: []string{"^D"}}); exitcode.Of(err) != exitcode.Cancelled {
+	if _, err := chooseSerial(serials, "default", &fakeTerminal{answers: []string{"^D"}}); codeOf(err) != exitcode.Cancelled {
 		t.Errorf("Ctrl-D: %v", err)
 	}
 	_, err := chooseSerial(serials, "work", nil)
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), strings.Join(serials, ", ")) || !strings.Contains(err.Error(), "--serial-number") {
+	if codeOf(err) != exitcode.Usage || !strings.Contains(err.Error(), strings.Join(serials, ", ")) || FieldOf(err) != FieldSerial {
 		t.Errorf("no terminal must list every device: %v", err)
 	}
 }

@@ -57,7 +57,7 @@ func TestEnsureTargetsAndStaleEnv(t *testing.T) {
 	t.Setenv("AWS_SESSION_TOKEN", "stale")
 	t.Setenv("AWS_PROFILE", "nonexistent")
 	tty := &codeTerminal{w: w}
-	res, err := Ensure(context.Background(), newEnv(w, tty), Request{Source: "default", Targets: []string{"a", "b", "c"}, MinRemaining: DefaultMargin, StoreReused: true})
+	res, err := Ensure(context.Background(), newEnv(w, tty), Request{Profile: "default", Targets: []string{"a", "b", "c"}, MinRemaining: DefaultMargin, StoreReused: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestEnsureTargetsAndStaleEnv(t *testing.T) {
 		}
 	}
 	// asked again: reused, no prompt, no call
-	res, err = Ensure(context.Background(), newEnv(w, tty), Request{Source: "default", Targets: []string{"a", "b", "c"}, MinRemaining: DefaultMargin, StoreReused: true})
+	res, err = Ensure(context.Background(), newEnv(w, tty), Request{Profile: "default", Targets: []string{"a", "b", "c"}, MinRemaining: DefaultMargin, StoreReused: true})
 	if err != nil || !res.Reused || tty.prompts != 1 || w.Server.Calls("GetSessionToken") != 1 {
 		t.Errorf("second Ensure: err %v reused %v prompts %d calls %d", err, res != nil && res.Reused, tty.prompts, w.Server.Calls("GetSessionToken"))
 	}
@@ -94,7 +94,7 @@ func TestEnsureConcurrentOnePrompt(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := Ensure(context.Background(), newEnv(w, tty), Request{Source: "default", MinRemaining: DefaultMargin, StoreReused: true})
+			res, err := Ensure(context.Background(), newEnv(w, tty), Request{Profile: "default", MinRemaining: DefaultMargin, StoreReused: true})
 			errs[i] = err
 			if err == nil {
 				keys[i] = res.Session.AccessKeyID

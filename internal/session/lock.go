@@ -11,12 +11,25 @@ import (
 
 	"github.com/gofrs/flock"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
-)
+	)
 
 // DefaultLockTimeout bounds how long a process waits for another one that is refreshing the same
 // source's session (the holder may be waiting for a person to type a code).
 const DefaultLockTimeout = 2 * time.Minute
+
+// cacheDir is stsmfa's own directory under the user's cache directory ($XDG_CACHE_HOME/stsmfa),
+// created 0700.
+func cacheDir(sub string) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", filesErr("no cache directory: %v (set HOME or XDG_CACHE_HOME)", err)
+	}
+	dir = filepath.Join(dir, "stsmfa", sub)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", newErr(KindFiles, FieldNone, err, "cannot create %s: %v", dir, err)
+	}
+	return dir, nil
+}
 
 // lockPath is the per-source refresh lock, shared by every process using the same credentials file.
 func lockPath(credPath, source string) (string, error) {
@@ -24,13 +37,9 @@ func lockPath(credPath, source string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir, err := os.UserCacheDir()
+	dir, err := cacheDir("locks")
 	if err != nil {
-		return "", exitcode.FilesErr("no cache directory for the session lock: %v (set HOME or XDG_CACHE_HOME)", err)
-	}
-	dir = filepath.Join(dir, "stsmfa", "locks")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", exitcode.FilesErr("cannot create %s: %v", dir, err)
+		return "", err
 	}
 	sum := sha256.Sum256([]byte(abs + "\x00" + source))
 	return filepath.Join(dir, hex.EncodeToString(sum[:8])+".lock"), nil
@@ -44,7 +53,7 @@ func lockSource(ctx context.Context, credPath, source string, timeout time.Durat
 	}
 	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	if ok, err := l.TryLock(); err != nil {
-		return nil, exitcode.FilesErr("cannot lock %s: %v", path, err)
+		return nil, filesErr("cannot lock %s: %v", path, err)
 	} else if ok {
 		return func() { _ = l.Unlock() }, nil
 	}
@@ -55,10 +64,10 @@ func lockSource(ctx context.Context, credPath, source string, timeout time.Durat
 		return func() { _ = l.Unlock() }, nil
 	}
 	if errors.Is(err, context.DeadlineExceeded) || err == nil {
-		return nil, exitcode.NoCodeErr("another stsmfa process has been refreshing the session of profile %q for %s; gave up waiting (finish or stop it, or raise --lock-timeout)", source, timeout)
+		return nil, withField(noCodeErr("another stsmfa process has been refreshing the session of profile %q for %s; gave up waiting (finish or stop it)", source, timeout), FieldLockTimeout)
 	}
 	if errors.Is(err, context.Canceled) {
-		return nil, exitcode.CancelledErr("cancelled while waiting for another stsmfa process")
+		return nil, cancelledErr("cancelled while waiting for another stsmfa process")
 	}
-	return nil, exitcode.FilesErr("cannot lock %s: %v", path, err)
+	return nil, filesErr("cannot lock %s: %v", path, err)
 }

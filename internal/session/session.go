@@ -7,19 +7,22 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
 )
 
-// Request says which session is wanted and how.
+// Request says which session is wanted and how. The *From fields are how the caller names where a
+// value came from (a flag), so that messages point at it; session itself knows no flag names.
 type Request struct {
-	Source       string        // profile with long-term keys
-	SourceFrom   string        // where Source came from when not --profile, e.g. "AWS_PROFILE"; named in errors
-	Targets      []string      // profiles to store the session in; empty = DefaultTarget(Source)
-	Serial       string        // --serial-number
-	Code         string        // code given on the command line
-	TokenCommand string        // --token-command
-	Duration     time.Duration // 0 = mfa_session_duration or DefaultDuration
-	Force        bool          // refresh even when a cached session is valid
+	Profile      string // the profile asked for: a source, a role profile, or one standing for either
+	ProfileFrom  string // where Profile came from when not asked for explicitly, e.g. "AWS_PROFILE"
+	Targets      []string
+	Serial       string // MFA serial asked for
+	SerialFrom   string
+	Code         string // code given up front
+	TokenCommand string
+	TokenFrom    string
+	Duration     time.Duration // 0 = the profile's setting or the default
+	DurationFrom string
+	Force        bool // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
 	StoreReused  bool
@@ -43,8 +46,12 @@ type Env struct {
 type Result struct {
 	Session     Session
 	Reused      bool     // no code, no AWS call
-	Targets     []string // where the session is stored
+	Targets     []string // where the session is stored in the credentials file
 	SerialSaved bool
+	Plan        *Plan
+	Region      string // the region of the profile asked for (else of its source), "" when none is set
+	// Why explains a role session's length when it is shorter than a user might expect.
+	Why string
 }
 
 func (e *Env) debugf(format string, args ...any) {
@@ -59,8 +66,27 @@ func (e *Env) info(msg string) {
 	}
 }
 
-// Ensure returns a session for req.Source valid for longer than req.MinRemaining, reusing a cached one
-// when it can and otherwise asking for one MFA code under a cross-process lock.
+func (e *Env) warn(msg string) {
+	if e.Warn != nil {
+		e.Warn(msg)
+	}
+}
+
+// run is one Ensure call: the request, the two files as last read, and what the profile stands for.
+type run struct {
+	env                *Env
+	req                Request
+	credPath, confPath string
+	creds, conf        *awsfile.File
+	plan               *Plan
+	src                *Source
+	targetsGiven       bool
+}
+
+// Ensure returns a session for req.Profile valid for longer than req.MinRemaining, reusing a cached one
+// when it can and otherwise asking for at most one MFA code under a cross-process lock. A role profile
+// gets a role session assumed with the source's MFA session (one code serves every role), or, when it
+// asks for more than an hour, assumed directly with a code of its own.
 func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
@@ -73,177 +99,259 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 			return nil, err
 		}
 	}
+	r := &run{env: env, req: req, targetsGiven: len(req.Targets) > 0}
+	var err error
+	if r.credPath, err = awsfile.CredentialsPath(); err != nil {
+		return nil, filesCause(err)
+	}
+	if r.confPath, err = awsfile.ConfigPath(); err != nil {
+		return nil, filesCause(err)
+	}
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	if r.plan.IsRole() {
+		return r.ensureRole(ctx)
+	}
 	if req.Duration != 0 {
-		if err := CheckDuration(req.Duration, false, "--duration"); err != nil {
-			return nil, err
+		if err := CheckDuration(req.Duration, false, orLabel(req.DurationFrom, "the requested duration")); err != nil {
+			return nil, withField(err, FieldDuration)
 		}
 	}
-	credPath, err := awsfile.CredentialsPath()
-	if err != nil {
-		return nil, exitcode.FilesErr("%v", err)
-	}
-	confPath, err := awsfile.ConfigPath()
-	if err != nil {
-		return nil, exitcode.FilesErr("%v", err)
-	}
+	return r.ensureMFA(ctx)
+}
 
-	src, res, err := check(env, &req, credPath, confPath)
-	if res != nil || err != nil {
+// load (re)reads both files and works out what the profile stands for, its source's settings and the
+// targets, checking each target before any code can be spent.
+func (r *run) load() error {
+	var err error
+	if r.creds, err = awsfile.Load(r.credPath, awsfile.Credentials); err != nil {
+		return filesCause(err)
+	}
+	if r.conf, err = awsfile.Load(r.confPath, awsfile.Config); err != nil {
+		return filesCause(err)
+	}
+	first := r.plan == nil
+	if r.plan, err = ResolvePlan(r.creds, r.conf, r.req.Profile, r.warnOnce(first)); err != nil {
+		return err
+	}
+	p := r.plan
+	if first {
+		if p.Via != "" {
+			r.env.debugf("profile %s stands for profile %s (%s)", p.Asked, p.Profile, p.Via)
+		}
+		for _, h := range p.Roles {
+			r.env.debugf("role profile %s: role %s", h.Profile, h.RoleARN)
+		}
+	}
+	if !r.targetsGiven {
+		r.req.Targets = nil
+		if p.Implied != "" {
+			r.req.Targets = []string{p.Implied} // a profile stsmfa wrote is refreshed in place
+		} else if !p.IsRole() {
+			r.req.Targets = []string{DefaultTarget(p.Source)}
+		}
+	}
+	if r.src, err = loadSource(r.creds, r.conf, &r.req, p, r.env.Getenv); err != nil {
+		return err
+	}
+	if first {
+		r.env.debugf("source profile %s (credentials file %s); region %s", r.src.Profile, r.credPath, r.src.Region)
+		if r.src.Serial != "" {
+			r.env.debugf("MFA serial %s from %s", MaskSerial(r.src.Serial), r.src.SerialFrom)
+		}
+	}
+	for _, t := range r.req.Targets {
+		if err := checkTarget(r.creds, r.conf, t, p.Source); err != nil {
+			return err
+		}
+		if p.IsRole() && t == p.Profile {
+			return withField(usageErr("the target %q is the role profile itself; keys written there would shadow its role_arn", t), FieldTarget)
+		}
+	}
+	return nil
+}
+
+func (r *run) warnOnce(first bool) func(string) {
+	if !first {
+		return nil
+	}
+	return r.env.warn
+}
+
+// region is the region of the profile asked for, else of its source, else "" (for env and exec).
+func (r *run) region() string {
+	for _, p := range []string{r.plan.Asked, r.plan.Profile, r.plan.Source} {
+		if v, _ := r.conf.Get(p, "region"); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (r *run) result(res *Result) *Result {
+	res.Plan = r.plan
+	res.Region = r.region()
+	return res
+}
+
+// keys loads the source's long-term keys (only a refresh needs them).
+func (r *run) keys() error {
+	if r.src.AccessKeyID != "" {
+		return nil
+	}
+	if err := r.src.loadKeys(r.creds); err != nil {
+		return err
+	}
+	r.env.debugf("long-term key %s of profile %s", MaskKey(r.src.AccessKeyID), r.src.Profile)
+	return nil
+}
+
+// canAskCode reports whether a code could be had at all; without one a refresh fails now, before
+// waiting for the lock.
+func (r *run) canAskCode() error {
+	if r.src.TokenCommand == "" && r.req.Code == "" && r.env.Terminal == nil {
+		return errNoTerminal(r.plan.Asked)
+	}
+	return nil
+}
+
+func (r *run) lock(ctx context.Context) (func(), error) {
+	timeout := r.req.LockTimeout
+	if timeout == 0 {
+		timeout = DefaultLockTimeout
+	}
+	r.env.debugf("waiting for the session lock of profile %s", r.plan.Source)
+	unlock, err := lockSource(ctx, r.credPath, r.plan.Source, timeout)
+	if err != nil {
+		return nil, err
+	}
+	r.env.debugf("holding the session lock of profile %s", r.plan.Source)
+	return unlock, nil
+}
+
+// ensureMFA serves a source's own MFA session (GetSessionToken).
+func (r *run) ensureMFA(ctx context.Context) (*Result, error) {
+	if res, err := r.reuseMFA(); res != nil || err != nil {
 		return res, err
 	}
-	if src.TokenCommand == "" && req.Code == "" && env.Terminal == nil {
-		// nothing could answer a code prompt: fail now, not after waiting for the lock
-		return nil, errNoTerminal(req.Source)
+	if err := r.keys(); err != nil {
+		return nil, err
 	}
-
-	lockTimeout := req.LockTimeout
-	if lockTimeout == 0 {
-		lockTimeout = DefaultLockTimeout
+	if err := r.canAskCode(); err != nil {
+		return nil, err
 	}
-	env.debugf("waiting for the session lock of profile %s", req.Source)
-	unlock, err := lockSource(ctx, credPath, req.Source, lockTimeout)
+	unlock, err := r.lock(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	env.debugf("holding the session lock of profile %s", req.Source)
-
 	// another process may have refreshed while we waited: look again under the lock
-	src, res, err = check(env, &req, credPath, confPath)
-	if res != nil || err != nil {
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	if res, err := r.reuseMFA(); res != nil || err != nil {
 		return res, err
 	}
-	return refresh(ctx, env, &req, src, credPath, confPath)
+	if err := r.keys(); err != nil {
+		return nil, err
+	}
+	res, err := r.newMFASession(ctx, r.req.Targets)
+	if err != nil {
+		return nil, err
+	}
+	return r.result(res), nil
 }
 
-// check loads both files, the source, and a reusable cached session. It returns a Result when the
-// cached session answers the request (writing it to targets that lack it, without any AWS call).
-func check(env *Env, req *Request, credPath, confPath string) (*Source, *Result, error) {
-	creds, err := awsfile.Load(credPath, awsfile.Credentials)
-	if err != nil {
-		return nil, nil, exitcode.FilesErr("%v", err)
+// reuseMFA returns a Result when a cached MFA session answers the request (writing it to targets
+// that lack it, without any AWS call).
+func (r *run) reuseMFA() (*Result, error) {
+	if r.req.Force {
+		r.env.debugf("forced: not reusing any cached session")
+		return nil, nil
 	}
-	conf, err := awsfile.Load(confPath, awsfile.Config)
-	if err != nil {
-		return nil, nil, exitcode.FilesErr("%v", err)
-	}
-	// A profile stsmfa wrote (e.g. AWS_PROFILE=mfa after login) stands for its session: refresh it
-	// from the source it records, into that same profile.
-	if from, _ := creds.Get(req.Source, KeySource); from != "" && from != req.Source {
-		env.debugf("profile %s holds the session stsmfa made from %s: using %s as the source", req.Source, from, from)
-		if len(req.Targets) == 0 {
-			req.Targets = []string{req.Source}
-		}
-		req.Source, req.SourceFrom = from, ""
-	}
-	if len(req.Targets) == 0 {
-		req.Targets = []string{DefaultTarget(req.Source)}
-	}
-	src, err := loadSource(creds, conf, req, env.Getenv)
-	if err != nil {
-		return nil, nil, err
-	}
-	env.debugf("source profile %s: key %s from %s; region %s", src.Profile, MaskKey(src.AccessKeyID), credPath, src.Region)
-	if src.Serial != "" {
-		env.debugf("MFA serial %s from %s", MaskSerial(src.Serial), src.SerialFrom)
-	}
-	for _, t := range req.Targets {
-		if err := checkTarget(creds, t, req.Source); err != nil {
-			return nil, nil, err
-		}
-	}
-	if req.Force {
-		env.debugf("--force: not reusing any cached session")
-		return src, nil, nil
-	}
-	cached, ok := findCached(creds, req.Source, src.Serial, env.Now(), req.MinRemaining)
+	cached, ok := findCached(r.creds, r.plan.Source, r.src.Serial, r.env.Now(), r.req.MinRemaining)
 	if !ok {
-		env.debugf("no cached session of %s valid for more than %s", req.Source, req.MinRemaining)
-		return src, nil, nil
+		r.env.debugf("no cached session of %s valid for more than %s", r.plan.Source, r.req.MinRemaining)
+		return nil, nil
 	}
-	env.debugf("reusing the session in profile %s (key %s, %s left)", cached.Profile, MaskKey(cached.AccessKeyID), Human(cached.Expiration.Sub(env.Now())))
+	r.env.debugf("reusing the session in profile %s (key %s, %s left)", cached.Profile, MaskKey(cached.AccessKeyID), Human(cached.Expiration.Sub(r.env.Now())))
+	if !r.req.StoreReused {
+		return r.result(&Result{Session: cached, Reused: true, Targets: []string{cached.Profile}}), nil
+	}
+	if err := r.storeTargets(r.req.Targets, cached); err != nil {
+		return nil, err
+	}
+	return r.result(&Result{Session: cached, Reused: true, Targets: r.req.Targets}), nil
+}
+
+// storeTargets writes s into the targets that do not hold it yet.
+func (r *run) storeTargets(targets []string, s Session) error {
 	var missing []string
-	for _, t := range req.Targets {
-		if !holds(creds, t, cached) {
+	for _, t := range targets {
+		if !holds(r.creds, t, s) {
 			missing = append(missing, t)
 		}
 	}
-	if len(missing) > 0 && req.StoreReused {
-		env.debugf("copying it to %v", missing)
-		err := env.Editor.UpdatePair(credPath, confPath, func(c, f *awsfile.File) error {
-			return writeTargets(c, f, src, missing, cached)
-		})
-		if err != nil {
-			return nil, nil, exitcode.FilesErr("%v", err)
-		}
+	if len(missing) == 0 {
+		return nil
 	}
-	if !req.StoreReused {
-		return src, &Result{Session: cached, Reused: true, Targets: []string{cached.Profile}}, nil
+	r.env.debugf("storing the session in %v", missing)
+	err := r.env.Editor.UpdatePair(r.credPath, r.confPath, func(c, f *awsfile.File) error {
+		return writeTargets(c, f, r.src, missing, s)
+	})
+	if err != nil {
+		return filesCause(err)
 	}
-	return src, &Result{Session: cached, Reused: true, Targets: req.Targets}, nil
+	return nil
 }
 
-// refresh runs under the source's lock: discover what is missing, get one code, call STS once, write.
-func refresh(ctx context.Context, env *Env, req *Request, src *Source, credPath, confPath string) (*Result, error) {
-	clients, err := newClients(src, env.Getenv, env.Timeout)
+// newMFASession runs under the source's lock: discover what is missing, get one code, call
+// GetSessionToken once, store the session in targets.
+func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, error) {
+	src := r.src
+	// find out now whether the session can be stored: a code must not be spent on a session that
+	// cannot be saved
+	if err := r.checkWritable(targets); err != nil {
+		return nil, err
+	}
+	clients, err := newClients(src, r.env.Getenv, r.env.Timeout, nil)
 	if err != nil {
 		return nil, err
 	}
-	env.debugf("STS endpoint %s", stsEndpoint(ctx, src, env.Getenv))
+	r.env.debugf("STS endpoint %s", stsEndpoint(ctx, src, r.env.Getenv))
 	discovered := false
-	if src.Serial == "" || src.Duration > MaxRootDuration {
-		env.debugf("calling GetCallerIdentity")
-		id, err := clients.callerIdentity(ctx)
-		if err != nil {
+	if src.Serial == "" {
+		if src.Serial, err = r.discoverSerial(ctx, clients); err != nil {
 			return nil, err
 		}
-		env.debugf("caller is %s", id.Arn)
-		if id.Root && src.Duration > MaxRootDuration {
-			if src.DurationSet {
-				return nil, CheckDuration(src.Duration, true, src.DurationFrom)
-			}
-			src.Duration = MaxRootDuration
-			env.info("the root user's sessions last at most 1h; asking for 1h")
-		}
-		if src.Serial == "" {
-			env.debugf("no MFA serial configured; calling ListMFADevices")
-			serials, err := clients.listMFADevices(ctx)
-			if err != nil {
-				return nil, err
-			}
-			switch len(serials) {
-			case 0:
-				return nil, exitcode.RefusedErr("%s has no MFA device; assign one in the IAM console (Security credentials → Assign MFA device), then run stsmfa login again", id.Arn)
-			case 1:
-				src.Serial = serials[0]
-			default:
-				if src.Serial, err = chooseSerial(serials, src.Profile, env.Terminal); err != nil {
-					return nil, err
-				}
-			}
-			src.SerialFrom, discovered = "discovered", true
-			env.debugf("using MFA device %s", MaskSerial(src.Serial))
-		}
+		src.SerialFrom, discovered = "discovered", true
 	}
-	code, err := getCode(ctx, req, src, env.Terminal)
+	code, err := getCode(ctx, &r.req, src, r.env.Terminal)
 	if err != nil {
 		return nil, err
 	}
-	env.debugf("calling GetSessionToken for %s", Human(src.Duration))
+	r.env.debugf("calling GetSessionToken for %s", Human(src.Duration))
+	asked := r.env.Now()
 	s, err := clients.getSessionToken(ctx, src.Serial, code, src.Duration)
 	if err != nil {
 		return nil, err
 	}
+	// AWS gives the account's root user at most 1h, silently; say so instead of calling
+	// GetCallerIdentity before every refresh to find out in advance
+	if got := s.Expiration.Sub(asked); src.Duration > MaxRootDuration && got <= MaxRootDuration+time.Minute {
+		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s): the account's root user gets at most 1h", Human(got.Round(time.Minute)), Human(src.Duration), src.DurationFrom))
+	}
 	s.Source = src.Profile
-	res := &Result{Session: s, Targets: req.Targets}
-	err = env.Editor.UpdatePair(credPath, confPath, func(creds, conf *awsfile.File) error {
-		if err := writeTargets(creds, conf, src, req.Targets, s); err != nil {
+	res := &Result{Session: s, Targets: targets}
+	err = r.env.Editor.UpdatePair(r.credPath, r.confPath, func(creds, conf *awsfile.File) error {
+		if err := writeTargets(creds, conf, src, targets, s); err != nil {
 			return err
 		}
 		if discovered {
 			if v, _ := conf.Get(src.Profile, KeyMFASerial); v == "" {
 				if err := conf.Set(src.Profile, KeyMFASerial, src.Serial); err != nil {
-					return exitcode.FilesErr("cannot save mfa_serial: %v", err)
+					return filesErr("cannot save mfa_serial: %v", err)
 				}
 				res.SerialSaved = true
 			}
@@ -251,13 +359,76 @@ func refresh(ctx context.Context, env *Env, req *Request, src *Source, credPath,
 		return nil
 	})
 	if err != nil {
-		if exitcode.Of(err) == exitcode.NotValid {
-			err = exitcode.FilesErr("%v", err)
-		}
-		return nil, fmt.Errorf("got a session but could not save it, nothing was changed: %w", err)
+		return nil, newErr(KindFiles, FieldNone, err, "got a session but could not save it, nothing was changed: %v", err)
 	}
 	if res.SerialSaved {
-		env.info(fmt.Sprintf("saved mfa_serial = %s for profile %s in %s; the next login needs no IAM call", src.Serial, src.Profile, confPath))
+		r.env.info(fmt.Sprintf("saved mfa_serial = %s for profile %s in %s; the next login needs no IAM call", src.Serial, src.Profile, r.confPath))
 	}
 	return res, nil
+}
+
+// discoverSerial asks IAM for the caller's MFA devices (and STS who the caller is, for the message
+// when there is none).
+func (r *run) discoverSerial(ctx context.Context, clients *awsClients) (string, error) {
+	r.env.debugf("no MFA serial configured; calling ListMFADevices")
+	serials, err := clients.listMFADevices(ctx)
+	if err != nil {
+		return "", err
+	}
+	var serial string
+	switch len(serials) {
+	case 0:
+		r.env.debugf("calling GetCallerIdentity")
+		who := fmt.Sprintf("the IAM user of profile %s", r.src.Profile)
+		if id, err := clients.callerIdentity(ctx); err == nil {
+			who = id.Arn
+		}
+		return "", refusedErr("%s has no MFA device; assign one in the IAM console (Security credentials → Assign MFA device), then run stsmfa login again", who)
+	case 1:
+		serial = serials[0]
+	default:
+		if serial, err = chooseSerial(serials, r.src.Profile, r.env.Terminal); err != nil {
+			return "", err
+		}
+	}
+	r.env.debugf("using MFA device %s", MaskSerial(serial))
+	return serial, nil
+}
+
+// checkWritable finds out, before a code is spent, whether the files a refresh writes can be
+// written: it applies the same edit to copies in memory and checks each file that would change.
+func (r *run) checkWritable(targets []string) error {
+	c, err := awsfile.Parse(r.credPath, awsfile.Credentials, r.creds.Bytes())
+	if err != nil {
+		return filesCause(err)
+	}
+	f, err := awsfile.Parse(r.confPath, awsfile.Config, r.conf.Bytes())
+	if err != nil {
+		return filesCause(err)
+	}
+	probe := Session{AccessKeyID: "ASIAPROBEPROBEPROBE0", SecretAccessKey: "probe", SessionToken: "probe",
+		Expiration: r.env.Now().Add(time.Hour), Source: r.src.Profile, Serial: "arn:aws:iam::000000000000:mfa/probe"}
+	if r.plan.IsRole() {
+		probe.RoleARN, probe.RoleProfile = r.plan.Last().RoleARN, r.plan.Profile
+	}
+	if err := writeTargets(c, f, r.src, targets, probe); err != nil {
+		return err
+	}
+	if r.src.Serial == "" { // a discovered serial is saved in the config file
+		if err := f.Set(r.src.Profile, KeyMFASerial, probe.Serial); err != nil {
+			return filesCause(err)
+		}
+	}
+	for _, x := range []struct {
+		path          string
+		before, after []byte
+	}{{r.credPath, r.creds.Bytes(), c.Bytes()}, {r.confPath, r.conf.Bytes(), f.Bytes()}} {
+		if string(x.before) == string(x.after) {
+			continue
+		}
+		if err := awsfile.CheckWritable(x.path); err != nil {
+			return newErr(KindFiles, FieldNone, err, "%v; fix that before a code is spent on a session that could not be saved", err)
+		}
+	}
+	return nil
 }

@@ -13,14 +13,16 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
-)
+	)
 
 // Keys stsmfa writes into a target profile besides the AWS ones; AWS readers ignore them.
 const (
 	KeyExpiration = "stsmfa_expiration"
 	KeySource     = "stsmfa_source"
 	KeySerial     = "stsmfa_mfa_serial"
+	// a role session stored in a login target also records the role and the role profile it serves
+	KeyRoleARNStored = "stsmfa_role_arn"
+	KeyRoleProfile   = "stsmfa_role_profile"
 )
 
 // Keys stsmfa reads from a source profile's config section.
@@ -65,7 +67,7 @@ func isCode(s string) bool {
 // CheckCode validates an MFA code without echoing it.
 func CheckCode(code, from string) error {
 	if !isCode(code) {
-		return exitcode.UsageErr("the MFA code %s must be exactly 6 digits", from)
+		return usageErr("the MFA code %s must be exactly 6 digits", from)
 	}
 	return nil
 }
@@ -89,7 +91,7 @@ func ParseDuration(s string) (time.Duration, error) {
 // CheckDuration enforces STS's limits before any network call. from names where the value came from.
 func CheckDuration(d time.Duration, root bool, from string) error {
 	if d%time.Second != 0 {
-		return exitcode.UsageErr("%s must be whole seconds (got %s)", from, d)
+		return usageErr("%s must be whole seconds (got %s)", from, d)
 	}
 	lo, hi := MinDuration, MaxDuration
 	who := "an IAM user's session"
@@ -101,7 +103,7 @@ func CheckDuration(d time.Duration, root bool, from string) error {
 		if d < 0 {
 			shown = "-" + shown
 		}
-		return exitcode.UsageErr("%s is %s (%ds): %s must last %ds–%ds (%s–%s)",
+		return usageErr("%s is %s (%ds): %s must last %ds–%ds (%s–%s)",
 			from, shown, int64(d/time.Second), who, int64(lo/time.Second), int64(hi/time.Second), Human(lo), Human(hi))
 	}
 	return nil
@@ -131,7 +133,7 @@ type Source struct {
 	Region          string // from the profile's config section, else AWS_REGION/AWS_DEFAULT_REGION, else us-east-1
 	Output          string
 	Serial          string // "" until discovered
-	SerialFrom      string // "--serial-number", "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
+	SerialFrom      string // Request.SerialFrom, "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
 	TokenCommand    string
 	TokenFrom       string
 	Duration        time.Duration
@@ -139,6 +141,7 @@ type Source struct {
 	DurationSet     bool          // chosen by the user (flag or config) rather than the default
 	ConfigExists    bool          // the profile has a config section
 	conf            *awsfile.File // the config file, for endpoint, CA bundle and retry settings
+	who, orEnv      string        // how errors name the profile, and the AWS_PROFILE hint
 }
 
 // MaskKey shows only the last four characters of an access key id.
@@ -165,31 +168,17 @@ func MaskSerial(serial string) string {
 // IsSessionKey reports whether an access key id belongs to temporary credentials.
 func IsSessionKey(id string) bool { return strings.HasPrefix(id, "ASIA") }
 
-// loadSource reads a source profile's keys and settings from the two files.
-func loadSource(creds, conf *awsfile.File, req *Request, getenv func(string) string) (*Source, error) {
-	name := req.Source
+// loadSource reads a source profile's settings from the two files; not its keys, which loadKeys reads
+// only when a refresh needs them. For a role plan the request's duration belongs to the role, and the
+// MFA device is the role's own mfa_serial before the source's.
+func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func(string) string) (*Source, error) {
+	name := plan.Source
 	s := &Source{Profile: name}
 	// a profile named by a stale AWS_PROFILE must not look like one the user asked for
-	who, orEnv := fmt.Sprintf("profile %q", name), ""
-	if req.SourceFrom != "" {
-		who += " (from " + req.SourceFrom + ")"
-		orEnv = fmt.Sprintf(", or unset %s to use the default profile", req.SourceFrom)
-	}
-	if !creds.HasProfile(name) {
-		hint := fmt.Sprintf("add its long-term keys with: aws configure --profile %s%s", name, orEnv)
-		if k, _ := conf.Get(name, "aws_access_key_id"); k != "" { // keys put in the config file
-			hint = fmt.Sprintf("stsmfa reads long-term keys from the credentials file, not %s; move them there (aws configure --profile %s)%s", conf.Path(), name, orEnv)
-		}
-		return nil, exitcode.FilesErr("%s not found in %s; %s", who, creds.Path(), hint)
-	}
-	s.AccessKeyID, _ = creds.Get(name, "aws_access_key_id")
-	s.SecretAccessKey, _ = creds.Get(name, "aws_secret_access_key")
-	if s.AccessKeyID == "" || s.SecretAccessKey == "" {
-		return nil, exitcode.FilesErr("%s in %s has no aws_access_key_id/aws_secret_access_key; add them with: aws configure --profile %s%s", who, creds.Path(), name, orEnv)
-	}
-	if tok, _ := creds.Get(name, "aws_session_token"); tok != "" || IsSessionKey(s.AccessKeyID) {
-		return nil, exitcode.FilesErr("%s in %s holds temporary session credentials (line %d); GetSessionToken needs the IAM user's long-term keys (AKIA…): pass --profile with the profile that has them%s",
-			who, creds.Path(), creds.Line(name, "aws_access_key_id"), orEnv)
+	s.who = fmt.Sprintf("profile %q", name)
+	if req.ProfileFrom != "" && plan.Asked == name {
+		s.who += " (from " + req.ProfileFrom + ")"
+		s.orEnv = fmt.Sprintf(", or unset %s to use the default profile", req.ProfileFrom)
 	}
 	s.ConfigExists = conf.HasProfile(name)
 	s.conf = conf
@@ -204,9 +193,18 @@ func loadSource(creds, conf *awsfile.File, req *Request, getenv func(string) str
 	}
 	s.Output, _ = conf.Get(name, "output")
 
+	roleSerial, roleSerialFrom := "", ""
+	for i := len(plan.Roles) - 1; i >= 0 && roleSerial == ""; i-- {
+		if h := plan.Roles[i]; h.Serial != "" {
+			roleSerial = h.Serial
+			roleSerialFrom = fmt.Sprintf("%s of role profile %s in %s", KeyMFASerial, h.Profile, conf.Path())
+		}
+	}
 	switch v, _ := conf.Get(name, KeyMFASerial); {
 	case req.Serial != "":
-		s.Serial, s.SerialFrom = req.Serial, "--serial-number"
+		s.Serial, s.SerialFrom = req.Serial, orLabel(req.SerialFrom, "the requested MFA serial")
+	case roleSerial != "":
+		s.Serial, s.SerialFrom = roleSerial, roleSerialFrom
 	case v != "":
 		s.Serial, s.SerialFrom = v, fmt.Sprintf("%s in %s", KeyMFASerial, conf.Path())
 	case getenv("AWS_MFA_SERIAL") != "":
@@ -214,24 +212,57 @@ func loadSource(creds, conf *awsfile.File, req *Request, getenv func(string) str
 	}
 
 	if v, _ := conf.Get(name, KeyMFAProcess); req.TokenCommand != "" {
-		s.TokenCommand, s.TokenFrom = req.TokenCommand, "--token-command"
+		s.TokenCommand, s.TokenFrom = req.TokenCommand, orLabel(req.TokenFrom, "the requested token command")
 	} else if v != "" {
 		s.TokenCommand, s.TokenFrom = v, fmt.Sprintf("%s in %s", KeyMFAProcess, conf.Path())
 	}
 
 	s.Duration, s.DurationFrom = DefaultDuration, "the default duration"
-	if req.Duration != 0 {
-		s.Duration, s.DurationFrom, s.DurationSet = req.Duration, "--duration", true
+	if req.Duration != 0 && !plan.IsRole() {
+		s.Duration, s.DurationFrom, s.DurationSet = req.Duration, orLabel(req.DurationFrom, "the requested duration"), true
 	} else if v, ok := conf.Get(name, KeyMFADuration); ok {
 		from := fmt.Sprintf("%s in %s line %d", KeyMFADuration, conf.Path(), conf.Line(name, KeyMFADuration))
 		d, err := ParseDuration(v)
 		if err != nil {
-			return nil, exitcode.UsageErr("%s: %v", from, err)
+			return nil, usageErr("%s: %v", from, err)
 		}
 		s.Duration, s.DurationFrom, s.DurationSet = d, from, true
 	}
 	if err := CheckDuration(s.Duration, false, s.DurationFrom); err != nil {
+		if s.DurationFrom == req.DurationFrom {
+			err = withField(err, FieldDuration)
+		}
 		return nil, err
 	}
 	return s, nil
+}
+
+func orLabel(label, def string) string {
+	if label != "" {
+		return label
+	}
+	return def
+}
+
+// loadKeys reads the source's long-term keys, refusing a profile that lacks them or holds session
+// credentials. Only a refresh calls it: a cached session is served without touching the keys.
+func (s *Source) loadKeys(creds *awsfile.File) error {
+	name, who, orEnv := s.Profile, s.who, s.orEnv
+	if !creds.HasProfile(name) {
+		hint := fmt.Sprintf("add its long-term keys with: aws configure --profile %s%s", name, orEnv)
+		if k, _ := s.conf.Get(name, "aws_access_key_id"); k != "" { // keys put in the config file
+			hint = fmt.Sprintf("stsmfa reads long-term keys from the credentials file, not %s; move them there (aws configure --profile %s)%s", s.conf.Path(), name, orEnv)
+		}
+		return filesErr("%s not found in %s; %s", who, creds.Path(), hint)
+	}
+	s.AccessKeyID, _ = creds.Get(name, "aws_access_key_id")
+	s.SecretAccessKey, _ = creds.Get(name, "aws_secret_access_key")
+	if s.AccessKeyID == "" || s.SecretAccessKey == "" {
+		return filesErr("%s in %s has no aws_access_key_id/aws_secret_access_key; add them with: aws configure --profile %s%s", who, creds.Path(), name, orEnv)
+	}
+	if tok, _ := creds.Get(name, "aws_session_token"); tok != "" || IsSessionKey(s.AccessKeyID) {
+		return withField(filesErr("%s in %s holds temporary session credentials (line %d); GetSessionToken needs the IAM user's long-term keys (AKIA…)%s",
+			who, creds.Path(), creds.Line(name, "aws_access_key_id"), orEnv), FieldProfile)
+	}
+	return nil
 }

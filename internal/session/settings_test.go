@@ -17,8 +17,8 @@ func TestCheckCode(t *testing.T) {
 	}
 	for _, c := range []string{"", "12345", "1234567", "12345a", "12 456", " 123456", "123456\n", "١٢٣٤٥٦", "１２３４５６", "-12345"} {
 		err := CheckCode(c, "typed at the prompt")
-		if exitcode.Of(err) != exitcode.Usage {
-			t.Errorf("CheckCode(%q) = %v (exit %d), want a usage error", c, err, exitcode.Of(err))
+		if codeOf(err) != exitcode.Usage {
+			t.Errorf("CheckCode(%q) = %v (exit %d), want a usage error", c, err, codeOf(err))
 			continue
 		}
 		if strings.TrimSpace(c) != "" && strings.Contains(err.Error(), strings.TrimSpace(c)) {
@@ -68,8 +68,8 @@ func TestCheckDuration(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("CheckDuration(%v, root=%v) = %v, want ok=%v", c.d, c.root, err, c.ok)
 		}
-		if err != nil && exitcode.Of(err) != exitcode.Usage {
-			t.Errorf("CheckDuration(%v) exit %d, want %d", c.d, exitcode.Of(err), exitcode.Usage)
+		if err != nil && codeOf(err) != exitcode.Usage {
+			t.Errorf("CheckDuration(%v) exit %d, want %d", c.d, codeOf(err), exitcode.Usage)
 		}
 	}
 	if err := CheckDuration(-time.Hour, false, "--duration"); !strings.Contains(err.Error(), "is -1h00m (-3600s)") {
@@ -154,12 +154,25 @@ func testFiles(t *testing.T, creds, conf string) (*awsfile.File, *awsfile.File) 
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// loadSourceKeys is what Ensure does for a source: resolve the name, read the settings, then the keys.
+func loadSourceKeys(creds, conf *awsfile.File, req *Request, getenv func(string) string) (*Source, error) {
+	plan, err := ResolvePlan(creds, conf, req.Profile, nil)
+	if err != nil {
+		return nil, err
+	}
+	s, err := loadSource(creds, conf, req, plan, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return s, s.loadKeys(creds)
+}
+
 func TestLoadSourcePrecedence(t *testing.T) {
 	creds, conf := testFiles(t, testCreds, testConf)
 	env := envOf(map[string]string{"AWS_MFA_SERIAL": "arn:aws:iam::123456789012:mfa/env", "AWS_REGION": "ap-south-1", "AWS_DEFAULT_REGION": "sa-east-1"})
 
 	// config settings beat the environment; flags beat config
-	s, err := loadSource(creds, conf, &Request{Source: "default"}, env)
+	s, err := loadSourceKeys(creds, conf, &Request{Profile: "default"}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +192,7 @@ func TestLoadSourcePrecedence(t *testing.T) {
 		t.Errorf("keys not read")
 	}
 
-	s, err = loadSource(creds, conf, &Request{Source: "default", Serial: "arn:aws:iam::123456789012:mfa/flag", TokenCommand: "echo flag", Duration: 3 * time.Hour}, env)
+	s, err = loadSourceKeys(creds, conf, &Request{Profile: "default", Serial: "arn:aws:iam::123456789012:mfa/flag", SerialFrom: "--serial-number", TokenCommand: "echo flag", TokenFrom: "--token-command", Duration: 3 * time.Hour, DurationFrom: "--duration"}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +202,7 @@ func TestLoadSourcePrecedence(t *testing.T) {
 	}
 
 	// nothing in config: the environment, then the defaults
-	s, err = loadSource(creds, conf, &Request{Source: "bare"}, env)
+	s, err = loadSourceKeys(creds, conf, &Request{Profile: "bare"}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,11 +215,11 @@ func TestLoadSourcePrecedence(t *testing.T) {
 	if s.TokenCommand != "" || s.Duration != DefaultDuration || s.DurationSet {
 		t.Errorf("defaults: token %q duration %v set %v", s.TokenCommand, s.Duration, s.DurationSet)
 	}
-	s, _ = loadSource(creds, conf, &Request{Source: "bare"}, envOf(map[string]string{"AWS_DEFAULT_REGION": "sa-east-1"}))
+	s, _ = loadSourceKeys(creds, conf, &Request{Profile: "bare"}, envOf(map[string]string{"AWS_DEFAULT_REGION": "sa-east-1"}))
 	if s.Region != "sa-east-1" || s.Serial != "" {
 		t.Errorf("AWS_DEFAULT_REGION: region %q serial %q", s.Region, s.Serial)
 	}
-	s, _ = loadSource(creds, conf, &Request{Source: "bare"}, envOf(nil))
+	s, _ = loadSourceKeys(creds, conf, &Request{Profile: "bare"}, envOf(nil))
 	if s.Region != "us-east-1" {
 		t.Errorf("no region anywhere: %q, want us-east-1", s.Region)
 	}
@@ -219,19 +232,19 @@ func TestLoadSourceRefusals(t *testing.T) {
 		code     int
 		contains []string
 	}{
-		{Request{Source: "nosuch"}, exitcode.Files, []string{`profile "nosuch" not found`, "aws configure --profile nosuch"}},
-		{Request{Source: "cfgonly"}, exitcode.Files, []string{"from the credentials file, not /home/u/.aws/config"}},
-		{Request{Source: "nokeys"}, exitcode.Files, []string{"has no aws_access_key_id/aws_secret_access_key"}},
-		{Request{Source: "temp"}, exitcode.Files, []string{"holds temporary session credentials (line 7)"}},
-		{Request{Source: "asia"}, exitcode.Files, []string{"holds temporary session credentials (line 11)"}},
-		{Request{Source: "temp", SourceFrom: "AWS_PROFILE"}, exitcode.Files, []string{`profile "temp" (from AWS_PROFILE)`, "unset AWS_PROFILE"}},
-		{Request{Source: "gone", SourceFrom: "AWS_PROFILE"}, exitcode.Files, []string{`profile "gone" (from AWS_PROFILE) not found`, "unset AWS_PROFILE"}},
-		{Request{Source: "default", Duration: time.Minute}, exitcode.Usage, []string{"--duration is 1m"}},
+		{Request{Profile: "nosuch"}, exitcode.Files, []string{`profile "nosuch" not found`, "aws configure --profile nosuch"}},
+		{Request{Profile: "cfgonly"}, exitcode.Files, []string{"from the credentials file, not /home/u/.aws/config"}},
+		{Request{Profile: "nokeys"}, exitcode.Files, []string{"has no aws_access_key_id/aws_secret_access_key"}},
+		{Request{Profile: "temp"}, exitcode.Files, []string{"holds temporary session credentials (line 7)"}},
+		{Request{Profile: "asia"}, exitcode.Files, []string{"holds temporary session credentials (line 11)"}},
+		{Request{Profile: "temp", ProfileFrom: "AWS_PROFILE"}, exitcode.Files, []string{`profile "temp" (from AWS_PROFILE)`, "unset AWS_PROFILE"}},
+		{Request{Profile: "gone", ProfileFrom: "AWS_PROFILE"}, exitcode.Files, []string{`profile "gone" (from AWS_PROFILE) not found`, "unset AWS_PROFILE"}},
+		{Request{Profile: "default", Duration: time.Minute, DurationFrom: "--duration"}, exitcode.Usage, []string{"--duration is 1m"}},
 	}
 	for _, c := range cases {
-		_, err := loadSource(creds, conf, &c.req, envOf(nil))
-		if exitcode.Of(err) != c.code {
-			t.Errorf("%+v: %v (exit %d), want exit %d", c.req, err, exitcode.Of(err), c.code)
+		_, err := loadSourceKeys(creds, conf, &c.req, envOf(nil))
+		if codeOf(err) != c.code {
+			t.Errorf("%+v: %v (exit %d), want exit %d", c.req, err, codeOf(err), c.code)
 			continue
 		}
 		for _, s := range c.contains {
@@ -247,8 +260,8 @@ func TestLoadSourceRefusals(t *testing.T) {
 	}
 	// a bad mfa_session_duration names file and line
 	creds2, conf2 := testFiles(t, testCreds+"[bad]\naws_access_key_id = AKIABADBADBADBADBAD0\naws_secret_access_key = x\n", testConf)
-	_, err := loadSource(creds2, conf2, &Request{Source: "bad"}, envOf(nil))
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "mfa_session_duration in /home/u/.aws/config line 10") {
+	_, err := loadSourceKeys(creds2, conf2, &Request{Profile: "bad"}, envOf(nil))
+	if codeOf(err) != exitcode.Usage || !strings.Contains(err.Error(), "mfa_session_duration in /home/u/.aws/config line 10") {
 		t.Errorf("bad mfa_session_duration: %v", err)
 	}
 }

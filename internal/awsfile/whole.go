@@ -1,0 +1,63 @@
+package awsfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// ReplaceWhole writes a file that is not an INI file (a JSON cache entry) with the same guarantees
+// as Update: the sibling lock, then a temporary file in the real file's directory, fsync, rename and
+// directory fsync; symlinks are followed, an existing stricter mode is kept, new files are 0600. The
+// directory is created 0700 when missing. fn gets the current bytes (nil when absent) and returns the
+// new ones, or nil to leave the file as it is.
+func (e *Editor) ReplaceWhole(path string, fn func(old []byte) ([]byte, error)) error {
+	real, err := realPath(path)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
+		return fmt.Errorf("cannot create directory %s: %w", filepath.Dir(real), err)
+	}
+	t := &target{path: path, real: real}
+	timeout := DefaultLockTimeout
+	if e != nil && e.LockTimeout > 0 {
+		timeout = e.LockTimeout
+	}
+	t.lock = flock.New(real+".lock", flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ok, err := t.lock.TryLockContext(ctx, 5*time.Millisecond)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("cannot lock %s.lock: %w", real, err)
+	}
+	if !ok {
+		return fmt.Errorf("timed out after %s waiting for the lock %s.lock (another process is writing %s)", timeout, real, path)
+	}
+	defer t.unlock()
+	data, err := os.ReadFile(real)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("cannot read %s: %w", path, err)
+	default:
+		if t.info, err = os.Stat(real); err != nil {
+			return fmt.Errorf("cannot read %s: %w", path, err)
+		}
+		t.existed, t.old = true, data
+	}
+	nb, err := fn(t.old)
+	if err != nil || nb == nil || (t.existed && string(nb) == string(t.old)) {
+		return err
+	}
+	if t.existed && t.info.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s is read-only; chmod u+w %s", path, path)
+	}
+	return e.write(t, nb, true)
+}

@@ -1,0 +1,80 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+)
+
+// assumeRole calls AssumeRole for one role of a chain. With a code, SerialNumber and TokenCode are
+// sent (the role is assumed directly with the long-term keys). dur is sent only when send is set;
+// otherwise AWS gives its default of 1h.
+func (c *awsClients) assumeRole(ctx context.Context, h Hop, sessionName string, dur time.Duration, send bool, serial, code string) (Session, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(h.RoleARN), RoleSessionName: aws.String(sessionName)}
+	if send {
+		in.DurationSeconds = aws.Int32(int32(dur / time.Second))
+	}
+	if h.ExternalID != "" {
+		in.ExternalId = aws.String(h.ExternalID)
+	}
+	if code != "" {
+		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code)
+	}
+	out, err := c.sts.AssumeRole(ctx, in)
+	if err != nil {
+		return Session{}, c.explainRole(h, dur, err)
+	}
+	cr := out.Credentials
+	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {
+		return Session{}, refusedErr("STS answered AssumeRole for %s without credentials", roleWho(h))
+	}
+	s := Session{
+		AccessKeyID:     *cr.AccessKeyId,
+		SecretAccessKey: *cr.SecretAccessKey,
+		SessionToken:    *cr.SessionToken,
+		Expiration:      cr.Expiration.UTC().Truncate(time.Second),
+	}
+	if out.AssumedRoleUser != nil {
+		s.AssumedRoleARN = aws.ToString(out.AssumedRoleUser.Arn)
+	}
+	return s, nil
+}
+
+// explainRole words what AWS refused about a role: the trust policy (or its MFA or external id
+// condition), the role's MaxSessionDuration, the 1h limit of chained roles; anything else as for any
+// STS call.
+func (c *awsClients) explainRole(h Hop, dur time.Duration, err error) error {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return c.explain("AssumeRole", err)
+	}
+	code, msg := api.ErrorCode(), api.ErrorMessage()
+	lmsg := strings.ToLower(msg)
+	who := roleWho(h)
+	switch {
+	case strings.Contains(lmsg, "one time pass code") || strings.Contains(lmsg, "mfa serial"):
+		return c.explain("AssumeRole", err)
+	case code == "AccessDenied" && strings.Contains(lmsg, "not authorized to perform: sts:assumerole"):
+		ext := ""
+		if h.ExternalID == "" {
+			ext = "; if the role's owner gave you an external id, set external_id in the profile"
+		} else {
+			ext = "; check that external_id in the profile is the one the role's owner gave you"
+		}
+		return newErr(KindRefused, FieldNone, err, "AWS refused to let profile %s assume %s (AccessDenied): the role's trust policy does not allow this IAM user, or requires MFA or an external id it did not get%s", c.profile, who, ext)
+	case code == "ValidationError" && strings.Contains(lmsg, "role chaining"):
+		return newErr(KindRefused, FieldDuration, err, "AWS refused %s for %s: a role assumed with session credentials lasts at most 1h; ask for 1h or less (duration_seconds)", Human(dur), who)
+	case code == "ValidationError" && strings.Contains(lmsg, "maxsessionduration"):
+		return newErr(KindRefused, FieldDuration, err, "AWS refused %s for %s: the role's MaxSessionDuration is shorter; lower duration_seconds, or ask the role's owner to raise MaxSessionDuration", Human(dur), who)
+	case code == "AccessDenied":
+		return newErr(KindRefused, FieldNone, err, "AWS denied AssumeRole of %s for profile %s: %s", who, c.profile, msg)
+	}
+	return c.explain("AssumeRole", err)
+}

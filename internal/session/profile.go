@@ -1,0 +1,199 @@
+package session
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stsmfa/stsmfa/internal/awsfile"
+)
+
+// Keys of a role profile, exactly those the AWS CLI reads (AWS-NOTES.md, "Roles with MFA").
+const (
+	KeyRoleARN         = "role_arn"
+	KeySourceProfile   = "source_profile"
+	KeyExternalID      = "external_id"
+	KeyRoleSessionName = "role_session_name"
+	KeyDurationSeconds = "duration_seconds"
+	KeyCredentialProc  = "credential_process"
+)
+
+// Hop is one role of a chain, as its profile says.
+type Hop struct {
+	Profile     string
+	RoleARN     string
+	ExternalID  string
+	SessionName string        // role_session_name; "" = not configured
+	Duration    time.Duration // duration_seconds; 0 = not configured
+	Serial      string        // this profile's own mfa_serial; "" = none
+}
+
+// Plan is what a profile name stands for: the source profile holding long-term keys and the roles
+// assumed from it, first to last. A plan with no roles is a plain MFA session of the source.
+type Plan struct {
+	Asked   string // the name the user gave
+	Profile string // the profile it stands for: the source, or the last role's profile
+	Via     string // how Asked led to Profile ("" when they are the same)
+	Implied string // a profile stsmfa wrote that Asked named: the session is refreshed in place there
+	Source  string
+	Roles   []Hop
+}
+
+// IsRole reports whether the plan ends in an assumed role.
+func (p *Plan) IsRole() bool { return len(p.Roles) > 0 }
+
+// Last is the role the plan ends in (only when IsRole).
+func (p *Plan) Last() Hop { return p.Roles[len(p.Roles)-1] }
+
+// profileValue reads a key of a profile the way botocore merges the two files: the credentials
+// file's section wins over the config file's.
+func profileValue(creds, conf *awsfile.File, profile, key string) (string, bool) {
+	if v, ok := creds.Get(profile, key); ok {
+		return strings.TrimSpace(v), true
+	}
+	v, ok := conf.Get(profile, key)
+	return strings.TrimSpace(v), ok
+}
+
+// StsmfaProcessProfile recognises a credential_process line that runs stsmfa's credential-process
+// and returns the profile it names (written by setup-credential-process).
+func StsmfaProcessProfile(line string) (string, bool) {
+	f := strings.Fields(line)
+	for i := 0; i+1 < len(f); i++ {
+		base := strings.ToLower(filepath.Base(strings.ReplaceAll(f[i], `\`, "/")))
+		if (base != "stsmfa" && base != "stsmfa.exe") || f[i+1] != "credential-process" {
+			continue
+		}
+		args := f[i+2:]
+		for j := 0; j < len(args); j++ {
+			a := args[j]
+			switch {
+			case (a == "--profile" || a == "-p") && j+1 < len(args):
+				return args[j+1], true
+			case strings.HasPrefix(a, "--profile="):
+				return strings.TrimPrefix(a, "--profile="), true
+			}
+		}
+		return "", false
+	}
+	return "", false
+}
+
+// resolveName follows the two ways a name can stand for another profile: a profile stsmfa wrote
+// (stsmfa_source, or stsmfa_role_profile for a role session) and a config profile whose
+// credential_process runs stsmfa for another profile.
+func resolveName(creds, conf *awsfile.File, name string) (profile, implied, via string) {
+	profile = name
+	for i := 0; i < 3; i++ {
+		if rp, _ := creds.Get(profile, KeyRoleProfile); rp != "" && rp != profile {
+			if implied == "" {
+				implied = profile
+			}
+			via = fmt.Sprintf("%s in %s", KeyRoleProfile, creds.Path())
+			profile = rp
+			continue
+		}
+		if src, _ := creds.Get(profile, KeySource); src != "" && src != profile {
+			if implied == "" {
+				implied = profile
+			}
+			via = fmt.Sprintf("%s in %s", KeySource, creds.Path())
+			profile = src
+			continue
+		}
+		if cp, _ := conf.Get(profile, KeyCredentialProc); cp != "" {
+			if p, ok := StsmfaProcessProfile(cp); ok && p != profile {
+				via = fmt.Sprintf("the stsmfa credential_process of profile %s in %s", profile, conf.Path())
+				profile = p
+				continue
+			}
+		}
+		break
+	}
+	return profile, implied, via
+}
+
+// ResolvePlan works out what name stands for: the source user and the chain of roles, as the AWS CLI
+// resolves role_arn / source_profile, refusing what stsmfa cannot serve.
+func ResolvePlan(creds, conf *awsfile.File, name string, warn func(string)) (*Plan, error) {
+	p := &Plan{Asked: name}
+	p.Profile, p.Implied, p.Via = resolveName(creds, conf, name)
+	var rev []Hop
+	seen := map[string]bool{}
+	var path []string
+	cur := p.Profile
+	for {
+		path = append(path, cur)
+		if seen[cur] {
+			return nil, filesErr("profiles %s form a loop through %s; point the last one at a profile with long-term keys", strings.Join(path, " → "), KeySourceProfile)
+		}
+		seen[cur] = true
+		arn, isRole := profileValue(creds, conf, cur, KeyRoleARN)
+		if !isRole || arn == "" {
+			if len(rev) > 0 && !creds.HasProfile(cur) && !conf.HasProfile(cur) {
+				prev := rev[len(rev)-1].Profile
+				return nil, filesErr("profile %q names %s = %s (line %d of %s), which does not exist; add it with: aws configure --profile %s",
+					prev, KeySourceProfile, cur, conf.Line(prev, KeySourceProfile), conf.Path(), cur)
+			}
+			p.Source = cur
+			break
+		}
+		for _, k := range []string{"credential_source", "web_identity_token_file"} {
+			if _, ok := profileValue(creds, conf, cur, k); ok {
+				return nil, filesErr("role profile %q gets its source credentials from %s, which stsmfa does not serve (it needs %s naming a profile with an IAM user's long-term keys)", cur, k, KeySourceProfile)
+			}
+		}
+		h := Hop{Profile: cur, RoleARN: arn}
+		h.ExternalID, _ = profileValue(creds, conf, cur, KeyExternalID)
+		h.SessionName, _ = profileValue(creds, conf, cur, KeyRoleSessionName)
+		h.Serial, _ = profileValue(creds, conf, cur, KeyMFASerial)
+		if v, ok := profileValue(creds, conf, cur, KeyDurationSeconds); ok && v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				// botocore parses it with int() and drops what does not parse; stsmfa does the same, and says so
+				if warn != nil {
+					warn(fmt.Sprintf("%s = %s in profile %s is not a whole number of seconds; ignored, as the AWS CLI ignores it", KeyDurationSeconds, v, cur))
+				}
+			} else {
+				h.Duration = time.Duration(n) * time.Second
+			}
+		}
+		if h.SessionName != "" && !validSessionName(h.SessionName) {
+			return nil, filesErr("%s = %s in profile %s must be 2–64 characters of letters, digits and + = , . @ - _", KeyRoleSessionName, h.SessionName, cur)
+		}
+		rev = append(rev, h)
+		sp, _ := profileValue(creds, conf, cur, KeySourceProfile)
+		if sp == "" {
+			return nil, filesErr("role profile %q has %s but no %s; add %s = PROFILE (a profile with the IAM user's long-term keys)", cur, KeyRoleARN, KeySourceProfile, KeySourceProfile)
+		}
+		if sp == cur {
+			// the AWS CLI allows a role profile to be its own source only when it holds static keys
+			if k, _ := creds.Get(cur, "aws_access_key_id"); k == "" {
+				return nil, filesErr("role profile %q names itself as %s but holds no long-term keys; point %s at a profile with keys", cur, KeySourceProfile, KeySourceProfile)
+			}
+			p.Source = cur
+			break
+		}
+		cur = sp
+	}
+	for i := len(rev) - 1; i >= 0; i-- {
+		p.Roles = append(p.Roles, rev[i])
+	}
+	return p, nil
+}
+
+func validSessionName(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		ok := r == '_' || r == '+' || r == '=' || r == ',' || r == '.' || r == '@' || r == '-' ||
+			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,241 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Role session limits (documented by AWS).
+const (
+	// MaxChainedDuration: a role assumed with session credentials (an MFA session or another role's
+	// session) lasts at most 1h.
+	MaxChainedDuration  = time.Hour
+	MaxRoleDuration     = 12 * time.Hour
+	DefaultRoleDuration = time.Hour // what AWS gives when DurationSeconds is not sent
+	// signMargin is how long an MFA session must still be valid to sign AssumeRole.
+	signMargin = time.Minute
+)
+
+// roleDuration is the duration asked for the last role: the request's, else duration_seconds, else
+// AWS's default (not sent).
+func (r *run) roleDuration() (d time.Duration, set bool, from string) {
+	last := r.plan.Last()
+	switch {
+	case r.req.Duration != 0:
+		return r.req.Duration, true, orLabel(r.req.DurationFrom, "the requested duration")
+	case last.Duration != 0:
+		return last.Duration, true, fmt.Sprintf("%s of profile %s", KeyDurationSeconds, last.Profile)
+	}
+	return DefaultRoleDuration, false, "the AWS default"
+}
+
+// ensureRole serves a role profile. With a valid cached role session nothing else happens. Otherwise,
+// under the source's lock, the source's MFA session (cached, or made with one code) signs AssumeRole
+// for each role of the chain; a single role that asks for more than 1h is assumed directly with the
+// long-term keys and a code of its own.
+func (r *run) ensureRole(ctx context.Context) (*Result, error) {
+	d, set, from := r.roleDuration()
+	if d%time.Second != 0 || d < MinDuration || d > MaxRoleDuration {
+		err := usageErr("%s is %s: a role session must last %ds–%ds (15m–12h)", from, Human(d), int64(MinDuration/time.Second), int64(MaxRoleDuration/time.Second))
+		if from == r.req.DurationFrom || r.req.Duration != 0 {
+			err = withField(err, FieldDuration)
+		}
+		return nil, err
+	}
+	direct := len(r.plan.Roles) == 1 && d > MaxChainedDuration
+	if !r.req.Force {
+		if s, ok := r.cachedRole(); ok {
+			return r.serveRole(s, true, "")
+		}
+	}
+	needCode := direct
+	if !direct {
+		_, ok := findCached(r.creds, r.plan.Source, r.src.Serial, r.env.Now(), signMargin)
+		needCode = !ok
+	}
+	if needCode {
+		if err := r.keys(); err != nil {
+			return nil, err
+		}
+		if err := r.canAskCode(); err != nil {
+			return nil, err
+		}
+	}
+	unlock, err := r.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	if !r.req.Force {
+		if s, ok := r.cachedRole(); ok {
+			return r.serveRole(s, true, "")
+		}
+	}
+	if err := r.checkRoleCachesWritable(); err != nil {
+		return nil, err
+	}
+	var s Session
+	why := ""
+	if direct {
+		s, err = r.assumeDirect(ctx, d)
+	} else {
+		s, why, err = r.assumeChained(ctx, d, set)
+	}
+	if err != nil {
+		return nil, err
+	}
+	last := r.plan.Last()
+	s.Source, s.RoleARN, s.RoleProfile = r.src.Profile, last.RoleARN, r.plan.Profile
+	if s.Serial == "" {
+		s.Serial = r.src.Serial
+	}
+	if err := r.saveRole(s, direct); err != nil {
+		return nil, err
+	}
+	return r.serveRole(s, false, why)
+}
+
+// serveRole stores a role session where this request wants it: login's targets, and (for login and
+// after every refresh) the AWS CLI's own cache entry, so plain `aws --profile ROLE` uses it.
+func (r *run) serveRole(s Session, reused bool, why string) (*Result, error) {
+	if len(r.req.Targets) > 0 && (r.req.StoreReused || !reused) {
+		if err := r.storeTargets(r.req.Targets, s); err != nil {
+			return nil, err
+		}
+	}
+	if r.req.StoreReused || !reused {
+		if err := r.writeCLICache(s); err != nil {
+			return nil, err
+		}
+	}
+	targets := r.req.Targets
+	if !r.req.StoreReused && reused {
+		targets = nil
+	}
+	if reused {
+		r.env.debugf("reusing the role session of profile %s (key %s, %s left)", r.plan.Profile, MaskKey(s.AccessKeyID), Human(s.Expiration.Sub(r.env.Now())))
+	}
+	return r.result(&Result{Session: s, Reused: reused, Targets: targets, Why: why}), nil
+}
+
+// assumeChained signs AssumeRole for each role of the chain, the first with the source's MFA session.
+func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (Session, string, error) {
+	mfa, ok := findCached(r.creds, r.plan.Source, r.src.Serial, r.env.Now(), signMargin)
+	if ok {
+		r.env.debugf("signing AssumeRole with the MFA session in profile %s (%s left)", mfa.Profile, Human(mfa.Expiration.Sub(r.env.Now())))
+	} else {
+		if err := r.keys(); err != nil {
+			return Session{}, "", err
+		}
+		target := DefaultTarget(r.plan.Source)
+		if err := checkTarget(r.creds, r.conf, target, r.plan.Source); err != nil {
+			return Session{}, "", err
+		}
+		res, err := r.newMFASession(ctx, []string{target})
+		if err != nil {
+			return Session{}, "", err
+		}
+		mfa = res.Session
+		r.env.info(fmt.Sprintf("%s: new MFA session of %s %s; every role of %s uses it without a code", target, r.plan.Source, untilShort(mfa.Expiration, r.env.Now()), r.plan.Source))
+	}
+	why := ""
+	creds := staticCreds(mfa)
+	var s Session
+	for i, h := range r.plan.Roles {
+		dur, send := time.Duration(0), false
+		if i == len(r.plan.Roles)-1 {
+			dur, send = d, set
+			if d > MaxChainedDuration {
+				dur = MaxChainedDuration
+				why = fmt.Sprintf("a role reached through another role lasts at most 1h; asked for %s", Human(d))
+			}
+		}
+		clients, err := newClients(r.src, r.env.Getenv, r.env.Timeout, creds)
+		if err != nil {
+			return Session{}, "", err
+		}
+		r.env.debugf("calling AssumeRole for %s (profile %s)", h.RoleARN, h.Profile)
+		s, err = clients.assumeRole(ctx, h, r.sessionName(h), dur, send, "", "")
+		if err != nil {
+			return Session{}, "", err
+		}
+		creds = staticCreds(s)
+	}
+	if why == "" && !set && s.Expiration.Sub(r.env.Now()) <= MaxChainedDuration {
+		why = "a role assumed with an MFA session lasts at most 1h; set duration_seconds above 3600 for up to 12h, one code per role"
+	}
+	s.Serial = mfa.Serial
+	return s, why, nil
+}
+
+// assumeDirect assumes a single role with the long-term keys and a code of its own: the only way to a
+// role session longer than 1h.
+func (r *run) assumeDirect(ctx context.Context, d time.Duration) (Session, error) {
+	if err := r.keys(); err != nil {
+		return Session{}, err
+	}
+	if err := r.checkWritable(r.req.Targets); err != nil {
+		return Session{}, err
+	}
+	h := r.plan.Last()
+	clients, err := newClients(r.src, r.env.Getenv, r.env.Timeout, nil)
+	if err != nil {
+		return Session{}, err
+	}
+	if r.src.Serial == "" {
+		if r.src.Serial, err = r.discoverSerial(ctx, clients); err != nil {
+			return Session{}, err
+		}
+	}
+	r.env.info(fmt.Sprintf("%s: a role session of %s needs a code of its own (AWS allows a role assumed with an MFA session at most 1h)", r.plan.Profile, Human(d)))
+	code, err := getCode(ctx, &r.req, r.src, r.env.Terminal)
+	if err != nil {
+		return Session{}, err
+	}
+	r.env.debugf("calling AssumeRole for %s with the long-term keys and an MFA code", h.RoleARN)
+	s, err := clients.assumeRole(ctx, h, r.sessionName(h), d, true, r.src.Serial, code)
+	if err != nil {
+		return Session{}, err
+	}
+	s.Serial = r.src.Serial
+	return s, nil
+}
+
+// sessionName is the role's role_session_name, else stsmfa-<unix time> (as botocore uses
+// botocore-session-<unix time>).
+func (r *run) sessionName(h Hop) string {
+	if h.SessionName != "" {
+		return h.SessionName
+	}
+	return "stsmfa-" + strconv.FormatInt(r.env.Now().Unix(), 10)
+}
+
+func staticCreds(s Session) aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.SecretAccessKey, s.SessionToken)
+}
+
+func untilShort(exp, now time.Time) string {
+	return "valid " + Human(exp.Sub(now))
+}
+
+// roleWho names a role in messages: "role profile prod (arn:aws:iam::****9012:role/admin)".
+func roleWho(h Hop) string {
+	return fmt.Sprintf("role profile %s (%s)", h.Profile, maskARN(h.RoleARN))
+}
+
+// maskARN masks the account of an ARN like MaskSerial does.
+func maskARN(arn string) string {
+	if strings.HasPrefix(arn, "arn:") {
+		return MaskSerial(arn)
+	}
+	return arn
+}
