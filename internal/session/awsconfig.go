@@ -15,8 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	)
+)
 
 // The STS and IAM clients are configured here, by the SDKs' documented rules, instead of through
 // config.LoadDefaultConfig: that loader links the SSO, sign-in and EC2-metadata clients into the binary,

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	)
+)
 
 // Session is a set of temporary credentials and where they came from. Never print it whole.
 type Session struct {

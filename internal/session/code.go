@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"runtime"
 	"time"
-
 )
 
 // Terminal is the user's terminal device (/dev/tty), never stdin/stdout. Prompt writes question and

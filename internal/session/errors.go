@@ -49,11 +49,21 @@ func newErr(k Kind, f Field, cause error, format string, args ...any) *Error {
 	return &Error{Kind: k, Field: f, Cause: cause, Msg: fmt.Sprintf(format, args...)}
 }
 
-func usageErr(format string, args ...any) error   { return newErr(KindUsage, FieldNone, nil, format, args...) }
-func filesErr(format string, args ...any) error   { return newErr(KindFiles, FieldNone, nil, format, args...) }
-func refusedErr(format string, args ...any) error { return newErr(KindRefused, FieldNone, nil, format, args...) }
-func networkErr(format string, args ...any) error { return newErr(KindNetwork, FieldNone, nil, format, args...) }
-func noCodeErr(format string, args ...any) error  { return newErr(KindNoCode, FieldNone, nil, format, args...) }
+func usageErr(format string, args ...any) error {
+	return newErr(KindUsage, FieldNone, nil, format, args...)
+}
+func filesErr(format string, args ...any) error {
+	return newErr(KindFiles, FieldNone, nil, format, args...)
+}
+func refusedErr(format string, args ...any) error {
+	return newErr(KindRefused, FieldNone, nil, format, args...)
+}
+func networkErr(format string, args ...any) error {
+	return newErr(KindNetwork, FieldNone, nil, format, args...)
+}
+func noCodeErr(format string, args ...any) error {
+	return newErr(KindNoCode, FieldNone, nil, format, args...)
+}
 func cancelledErr(format string, args ...any) error {
 	return newErr(KindCancelled, FieldNone, nil, format, args...)
 }

@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
-
-	)
+)
 
 // DefaultLockTimeout bounds how long a process waits for another one that is refreshing the same
 // source's session (the holder may be waiting for a person to type a code).

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	)
+)
 
 // Keys stsmfa writes into a target profile besides the AWS ones; AWS readers ignore them.
 const (
