@@ -55,6 +55,8 @@ type profileStatus struct {
 	ExpirationLocal  *string `json:"expiration_local"` // RFC 3339 with the local offset; null when missing
 	RemainingSeconds int64   `json:"remaining_seconds"`
 	State            string  `json:"state"` // valid, expiring, expired, missing
+	Kind             string  `json:"kind"`               // "mfa": the source's MFA session; "role": an assumed-role session
+	RoleARN          string  `json:"role_arn,omitempty"` // for kind "role": the role assumed
 }
 
 type problem struct {
@@ -109,7 +111,7 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 			}
 			now := a.Now()
 			if check || prompt {
-				s, ok := pick(creds, sourceProfile(profile))
+				s, ok := pick(creds, credPath, sourceProfile(profile))
 				if check {
 					if !ok || s.Expiration.Sub(now) <= minRemaining {
 						return &exitError{code: exitcode.NotValid}
@@ -135,11 +137,40 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 
 // pick finds the session of a target profile, or the longest-lived one made from a source profile.
 // Sessions without keys or without a readable expiry are missing: pick skips them, as status does.
-func pick(creds *awsfile.File, name string) (session.Session, bool) {
+// A name stsmfa does not know from the credentials file alone (a credential_process profile set up
+// for stsmfa, a role profile) is resolved with the config file, read only then. For a role profile
+// the answer is how long stsmfa can serve it without a new code: its role session, or the source's
+// MFA session that renews it, whichever lasts longer.
+func pick(creds *awsfile.File, credPath, name string) (session.Session, bool) {
 	if s, ok := session.ReadManaged(creds, name); ok {
 		return s, !s.Expiration.IsZero()
 	}
-	return session.Latest(creds, name, "")
+	if s, ok := session.Latest(creds, name, ""); ok {
+		return s, true
+	}
+	confPath, err := awsfile.ConfigPath()
+	if err != nil {
+		return session.Session{}, false
+	}
+	conf, err := awsfile.Load(confPath, awsfile.Config)
+	if err != nil {
+		return session.Session{}, false
+	}
+	plan, err := session.ResolvePlan(creds, conf, name, nil)
+	if err != nil || (plan.Profile == name && !plan.IsRole()) {
+		return session.Session{}, false
+	}
+	if !plan.IsRole() {
+		return pick(creds, credPath, plan.Profile)
+	}
+	best, found := session.Latest(creds, plan.Source, "")
+	for _, r := range session.RoleSessions(credPath) {
+		if r.RoleProfile == plan.Profile && r.Source == plan.Source && (!found || r.Expiration.After(best.Expiration)) {
+			best, found = r, true
+		}
+	}
+	best.Profile = name
+	return best, found
 }
 
 func left(s session.Session, now time.Time) string {
@@ -190,7 +221,26 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		if serial == "" { // session.Managed leaves it out for a profile without keys
 			serial, _ = creds.Get(s.Profile, session.KeySerial)
 		}
-		ps := profileStatus{Profile: s.Profile, Source: s.Source, MFASerial: session.MaskSerial(serial), State: state(s, now)}
+		ps := profileStatus{Profile: s.Profile, Source: s.Source, MFASerial: session.MaskSerial(serial), State: state(s, now), Kind: "mfa", RoleARN: s.RoleARN}
+		if s.IsRole() {
+			ps.Kind = "role"
+		}
+		if ps.State != StateMissing {
+			utc, loc := s.Expiration.UTC().Format(time.RFC3339), s.Expiration.Local().Format(time.RFC3339)
+			ps.Expiration, ps.ExpirationLocal = &utc, &loc
+			if d := s.Expiration.Sub(now); d > 0 {
+				ps.RemainingSeconds = int64(d / time.Second)
+			}
+		}
+		out.Profiles = append(out.Profiles, ps)
+	}
+	// role sessions stsmfa cached (not in the credentials file)
+	for _, s := range session.RoleSessions(credPath) {
+		sources[s.Source] = true
+		if !keep(s.RoleProfile, s.Source) {
+			continue
+		}
+		ps := profileStatus{Profile: s.RoleProfile, Source: s.Source, MFASerial: session.MaskSerial(s.Serial), State: state(s, now), Kind: "role", RoleARN: s.RoleARN}
 		if ps.State != StateMissing {
 			utc, loc := s.Expiration.UTC().Format(time.RFC3339), s.Expiration.Local().Format(time.RFC3339)
 			ps.Expiration, ps.ExpirationLocal = &utc, &loc
@@ -212,7 +262,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		}
 		sources[p] = true
 		if t := session.DefaultTarget(p); keep(t, p) {
-			out.Profiles = append(out.Profiles, profileStatus{Profile: t, Source: p, MFASerial: session.MaskSerial(serial), State: StateMissing})
+			out.Profiles = append(out.Profiles, profileStatus{Profile: t, Source: p, MFASerial: session.MaskSerial(serial), State: StateMissing, Kind: "mfa"})
 		}
 	}
 
@@ -260,8 +310,14 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 	// AWS_PROFILE naming a login target is how sessions are meant to be used; anything else hides them.
 	for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
 		val := os.Getenv(v)
+		stands := ""
+		if val != "" && conf != nil {
+			if plan, err := session.ResolvePlan(creds, conf, val, nil); err == nil && (plan.Profile != val || plan.IsRole()) {
+				stands = plan.Profile // a credential_process profile set up for stsmfa, or a role profile stsmfa serves
+			}
+		}
 		switch {
-		case val == "" || targets[val]:
+		case val == "" || targets[val] || stands != "":
 		case sources[val]:
 			add(ProblemEnvOverride, "%s=%s makes AWS tools use the long-term keys of source profile %s, not its MFA session; use %s=%s",
 				v, val, val, v, targetOf(out.Profiles, val))
@@ -311,7 +367,15 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 		fmt.Fprintln(a.Stderr, "stsmfa: no MFA sessions yet; get one with: stsmfa login")
 	default:
 		tw := tabwriter.NewWriter(a.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "PROFILE\tSOURCE\tMFA DEVICE\tEXPIRES\tLEFT\tSTATE")
+		roles := false
+		for _, p := range out.Profiles {
+			roles = roles || p.Kind == "role"
+		}
+		if roles {
+			fmt.Fprintln(tw, "PROFILE\tSOURCE\tROLE\tMFA DEVICE\tEXPIRES\tLEFT\tSTATE")
+		} else {
+			fmt.Fprintln(tw, "PROFILE\tSOURCE\tMFA DEVICE\tEXPIRES\tLEFT\tSTATE")
+		}
 		for _, p := range out.Profiles {
 			exp, l := "-", "-"
 			if p.Expiration != nil {
@@ -322,7 +386,11 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 				}
 			}
 			// STATE is the last column, so colour codes cannot upset the alignment.
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Profile, p.Source, orDash(p.MFASerial), exp, l, a.paint(stateColour[p.State], p.State))
+			role := ""
+			if roles {
+				role = orDash(roleName(p.RoleARN)) + "\t"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\n", p.Profile, p.Source, role, orDash(p.MFASerial), exp, l, a.paint(stateColour[p.State], p.State))
 		}
 		tw.Flush()
 	}
@@ -330,6 +398,14 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 		a.warn(p.Message)
 	}
 	return nil
+}
+
+// roleName is the part of a role ARN after "role/": role/admin, or a path like role/team/admin.
+func roleName(arn string) string {
+	if i := strings.Index(arn, ":role/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
 }
 
 var stateColour = map[string]string{StateValid: "32", StateExpiring: "33", StateExpired: "31", StateMissing: "2"}

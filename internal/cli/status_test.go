@@ -121,6 +121,8 @@ type strictProfile struct {
 	ExpirationLocal  *string `json:"expiration_local"`
 	RemainingSeconds int64   `json:"remaining_seconds"`
 	State            string  `json:"state"`
+	Kind             string  `json:"kind"`
+	RoleARN          string  `json:"role_arn,omitempty"`
 }
 
 type strictProblem struct {
@@ -150,7 +152,7 @@ func decodeStrict(t *testing.T, data []byte) strictStatus {
 	for i, p := range raw["profiles"].([]any) {
 		checkKinds(t, fmt.Sprintf("profiles[%d].", i), p.(map[string]any), map[string]string{
 			"profile": "string", "source": "string", "mfa_serial": "string", "expiration": "string|null",
-			"expiration_local": "string|null", "remaining_seconds": "number", "state": "string"})
+			"expiration_local": "string|null", "remaining_seconds": "number", "state": "string", "kind": "string"})
 	}
 	for i, p := range raw["problems"].([]any) {
 		checkKinds(t, fmt.Sprintf("problems[%d].", i), p.(map[string]any), map[string]string{"kind": "string", "message": "string"})
