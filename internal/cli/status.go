@@ -54,7 +54,7 @@ type profileStatus struct {
 	Expiration       *string `json:"expiration"`       // RFC 3339 UTC; null when missing
 	ExpirationLocal  *string `json:"expiration_local"` // RFC 3339 with the local offset; null when missing
 	RemainingSeconds int64   `json:"remaining_seconds"`
-	State            string  `json:"state"` // valid, expiring, expired, missing
+	State            string  `json:"state"`              // valid, expiring, expired, missing
 	Kind             string  `json:"kind"`               // "mfa": the source's MFA session; "role": an assumed-role session
 	RoleARN          string  `json:"role_arn,omitempty"` // for kind "role": the role assumed
 }
