@@ -52,10 +52,13 @@ aws_access_key_id = AKIAIOSFODNN7EXAMPLE
 aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 EOF
 printf '\n[profile static]\nregion = eu-west-1\n\n[profile nocode]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/alice-phone\n' >>"$AWS_CONFIG_FILE"
+# a role profile served from the MFA session (its role session is cached after the first call)
+printf '\n[profile prod]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = default\n' >>"$AWS_CONFIG_FILE"
 
 # log in once (the only MFA code of the run), then the credential_process profile
 "$stsmfa" login "$("$tmp/bin/standin" code "$STANDIN_SEED_FILE")" 2>/dev/null
 "$stsmfa" setup-credential-process work --profile default 2>/dev/null
+"$stsmfa" login --profile prod 2>/dev/null   # the role session: AssumeRole with the MFA session, no code
 
 echo "timing ($N runs each; the AWS CLI rows take a few minutes)..." >&2
 {
@@ -82,6 +85,7 @@ set +e
   name=baseline:/bin/true /bin/true --- \
   name=startup-floor:stsmfa-version "$stsmfa" --version --- \
   name=credential-process target=5ms "$stsmfa" credential-process --- \
+  name=credential-process-role target=5ms "$stsmfa" credential-process --profile prod --- \
   name=aws-export-static ratio=credential-process:50 "$AWS" configure export-credentials --profile static --format process --- \
   name=aws-export-via-stsmfa "$AWS" configure export-credentials --profile work --format process --- \
   name=login-reuse target=10ms "$stsmfa" login --- \

@@ -1,6 +1,6 @@
 // Command standin runs the stand-in STS/IAM with a throwaway HOME for the benchmarks (bench/run.sh),
 // the same world the tests use (testkit): alice's long-term keys in [default], her MFA device in the
-// config. It never talks to AWS: the server listens on 127.0.0.1 only.
+// config, and a role arn:aws:iam::123456789012:role/admin that requires MFA. It never talks to AWS: the server listens on 127.0.0.1 only.
 //
 //	standin serve HOME ENVFILE   start; write the variables to use into ENVFILE (sh syntax); run until
 //	                             SIGTERM, SIGINT or SIGHUP
@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/fakeaws"
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 	"github.com/stsmfa/stsmfa/internal/testkit"
 	"github.com/stsmfa/stsmfa/internal/totp"
@@ -78,6 +79,8 @@ func serve(home, envFile string) error {
 	if err != nil {
 		return err
 	}
+	// a role whose trust policy requires MFA, for the role rows (bench/run.sh adds [profile prod])
+	w.Server.AddRole(fakeaws.Role{ARN: "arn:aws:iam::123456789012:role/admin", MaxSessionDuration: 43200, RequireMFA: true})
 	defer w.Close()
 	seedFile := filepath.Join(home, "mfa-seed")
 	if err := os.WriteFile(seedFile, []byte(w.Seed+"\n"), 0o600); err != nil {
