@@ -18,24 +18,31 @@ import (
 type Editor struct {
 	Warn        func(msg string) // optional: non-fatal notices; lower-case, no period
 	LockTimeout time.Duration    // default 10s
+
+	hooks hooks // test seams; the zero value is the real behaviour
+}
+
+// hooks let this package's tests and benchmarks change one Editor's writes. They live on the Editor,
+// not in package variables, so a fault set by one test cannot leak into another.
+type hooks struct {
+	// fault is called before each step of a write ("create", "write", "fsync", "rename") with the
+	// real path of the file being written; a non-nil error makes that step fail.
+	fault func(op, path string) error
+	// skipSync leaves out the fsyncs (file and directory), to show what they cost.
+	skipSync bool
 }
 
 // DefaultLockTimeout is the lock wait when Editor.LockTimeout is zero.
 const DefaultLockTimeout = 10 * time.Second
 
-// faultHook, when set by tests, is called before each step of a write ("create", "write", "fsync",
-// "rename") with the real path of the file being written; a non-nil error makes that step fail.
-var faultHook func(op, path string) error
-
-// skipSync, set only by benchmarks, leaves out the fsyncs to show what they cost.
-var skipSync bool
-
-func fault(op, path string) error {
-	if faultHook != nil {
-		return faultHook(op, path)
+func (e *Editor) fault(op, path string) error {
+	if e != nil && e.hooks.fault != nil {
+		return e.hooks.fault(op, path)
 	}
 	return nil
 }
+
+func (e *Editor) skipSync() bool { return e != nil && e.hooks.skipSync }
 
 func (e *Editor) warn(format string, args ...any) {
 	if e != nil && e.Warn != nil {
@@ -289,7 +296,7 @@ func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
 	}
 	dir := filepath.Dir(t.real)
 	fail := func(step string, err error) error { return fmt.Errorf("cannot write %s: %s: %w", t.path, step, err) }
-	if err := fault("create", t.real); err != nil {
+	if err := e.fault("create", t.real); err != nil {
 		return fail("create temporary file", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(t.real)+tmpInfix+"*")
@@ -302,7 +309,7 @@ func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = fault("write", t.real); err == nil {
+	if err = e.fault("write", t.real); err == nil {
 		_, err = tmp.Write(data)
 	}
 	if err != nil {
@@ -316,7 +323,7 @@ func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
 			return fail("chown", err)
 		}
 	}
-	if err = fault("fsync", t.real); err == nil && !skipSync {
+	if err = e.fault("fsync", t.real); err == nil && !e.skipSync() {
 		err = tmp.Sync()
 	}
 	if err != nil {
@@ -325,13 +332,13 @@ func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
 	if err = tmp.Close(); err != nil {
 		return fail("close", err)
 	}
-	if err = fault("rename", t.real); err == nil {
+	if err = e.fault("rename", t.real); err == nil {
 		err = os.Rename(tmp.Name(), t.real)
 	}
 	if err != nil {
 		return fail("rename", err)
 	}
-	if d, derr := os.Open(dir); derr == nil && !skipSync { // best effort: not every filesystem syncs directories
+	if d, derr := os.Open(dir); derr == nil && !e.skipSync() { // best effort: not every filesystem syncs directories
 		d.Sync()
 		d.Close()
 	}

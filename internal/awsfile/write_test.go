@@ -295,17 +295,16 @@ func TestStaleTempRemoved(t *testing.T) {
 func TestWriteFaults(t *testing.T) {
 	for _, step := range []string{"create", "write", "fsync", "rename"} {
 		t.Run(step, func(t *testing.T) {
+			t.Parallel() // each Editor carries its own fault: parallel steps cannot see each other's
 			dir := t.TempDir()
 			p := filepath.Join(dir, "credentials")
 			writeFile(t, p, baseCreds, 0o600)
-			faultHook = func(op, path string) error {
+			e := Editor{hooks: hooks{fault: func(op, path string) error {
 				if op == step {
 					return syscall.EACCES
 				}
 				return nil
-			}
-			defer func() { faultHook = nil }()
-			var e Editor
+			}}}
 			err := e.Update(p, Credentials, setKey("default", "aws_secret_access_key", "NEWSECRETVALUE123"))
 			if err == nil || !strings.Contains(err.Error(), p) || !errors.Is(err, syscall.EACCES) {
 				t.Fatalf("got %v", err)
@@ -388,7 +387,6 @@ func TestUpdatePair(t *testing.T) {
 	conf := "[default]\nregion = us-east-1\n"
 	writeFile(t, cp, baseCreds, 0o600)
 	writeFile(t, fp, conf, 0o600)
-	var e Editor
 	both := func(c, f *File) error {
 		if err := c.Set("mfa", "aws_access_key_id", "ASIAPAIR"); err != nil {
 			return err
@@ -396,14 +394,13 @@ func TestUpdatePair(t *testing.T) {
 		return f.Set("mfa", "region", "eu-west-1")
 	}
 	// the config write fails: the credentials file must be back to its old bytes
-	faultHook = func(op, path string) error {
+	e := Editor{hooks: hooks{fault: func(op, path string) error {
 		if op == "rename" && path == fp {
 			return syscall.EIO
 		}
 		return nil
-	}
+	}}}
 	err := e.UpdatePair(cp, fp, both)
-	faultHook = nil
 	if err == nil || !strings.Contains(err.Error(), fp) {
 		t.Fatalf("got %v", err)
 	}
@@ -413,18 +410,18 @@ func TestUpdatePair(t *testing.T) {
 	noTemp(t, dir)
 	// a new credentials file is removed again on failure
 	cp2 := filepath.Join(dir, "credentials2")
-	faultHook = func(op, path string) error {
+	e = Editor{hooks: hooks{fault: func(op, path string) error {
 		if op == "fsync" && path == fp {
 			return syscall.EIO
 		}
 		return nil
-	}
+	}}}
 	err = e.UpdatePair(cp2, fp, both)
-	faultHook = nil
 	if _, serr := os.Stat(cp2); err == nil || serr == nil {
 		t.Fatalf("new credentials file left after failure: %v", err)
 	}
 	// success
+	e = Editor{}
 	if err := e.UpdatePair(cp, fp, both); err != nil {
 		t.Fatal(err)
 	}
