@@ -188,7 +188,11 @@ func (e *Editor) Update(path string, kind Kind, fn func(f *File) error) error {
 	if err != nil || !changed {
 		return err
 	}
-	return e.write(t, nb, true)
+	if err := e.write(t, nb, t.newMode()); err != nil {
+		return err
+	}
+	e.warnTightened(t)
+	return nil
 }
 
 // UpdatePair is Update for the credentials and config files together (locks: credentials first,
@@ -226,12 +230,12 @@ func (e *Editor) UpdatePair(credPath, confPath string, fn func(creds, conf *File
 		return err
 	}
 	if cchanged {
-		if err := e.write(tc, nc, true); err != nil {
+		if err := e.write(tc, nc, tc.newMode()); err != nil {
 			return err
 		}
 	}
 	if fchanged {
-		if err := e.write(tf, nf, true); err != nil {
+		if err := e.write(tf, nf, tf.newMode()); err != nil {
 			if cchanged {
 				if rerr := e.restore(tc); rerr != nil {
 					return fmt.Errorf("%w; restoring %s also failed: %v", err, tc.path, rerr)
@@ -240,15 +244,38 @@ func (e *Editor) UpdatePair(credPath, confPath string, fn func(creds, conf *File
 			return err
 		}
 	}
+	if cchanged {
+		e.warnTightened(tc)
+	}
+	if fchanged {
+		e.warnTightened(tf)
+	}
 	return nil
 }
 
-// restore puts a target's original bytes back (removes it if it did not exist).
+// restore puts a target's original bytes back with its original mode (removes it if it did not
+// exist): after a failed UpdatePair nothing is changed, the mode included.
 func (e *Editor) restore(t *target) error {
 	if !t.existed {
 		return os.Remove(t.real)
 	}
-	return e.write(t, t.old, false)
+	return e.write(t, t.old, t.info.Mode().Perm())
+}
+
+// newMode is the mode a successful write gives the file: 0600 for a new file, else the old mode
+// without any group/others bits.
+func (t *target) newMode() fs.FileMode {
+	if !t.existed {
+		return 0o600
+	}
+	return t.info.Mode().Perm() & 0o600
+}
+
+// warnTightened says, after a successful write, that group/others lost access to the file.
+func (e *Editor) warnTightened(t *target) {
+	if old := t.info; t.existed && old.Mode().Perm()&0o077 != 0 {
+		e.warn("%s was accessible to group or others (mode %04o); tightened to %04o", t.path, old.Mode().Perm(), t.newMode())
+	}
 }
 
 func sameFile(a, b string) bool {
@@ -282,18 +309,11 @@ func removeStale(real string) {
 	}
 }
 
-// write replaces t.real atomically with data: temp file in the same directory, fchmod, fsync,
-// rename, fsync of the directory. On error the temp file is removed and the old file is intact.
-func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
+// write replaces t.real atomically with data and mode: temp file in the same directory, fchmod,
+// fsync, rename, fsync of the directory. On error the temp file is removed and the old file is
+// intact, bytes and mode.
+func (e *Editor) write(t *target, data []byte, mode fs.FileMode) (err error) {
 	removeStale(t.real)
-	mode := fs.FileMode(0o600)
-	if t.existed {
-		old := t.info.Mode().Perm()
-		mode = old & 0o600
-		if notify && old&0o077 != 0 {
-			e.warn("%s was accessible to group or others (mode %04o); tightened to %04o", t.path, old, mode)
-		}
-	}
 	dir := filepath.Dir(t.real)
 	fail := func(step string, err error) error { return fmt.Errorf("cannot write %s: %s: %w", t.path, step, err) }
 	if err := e.fault("create", t.real); err != nil {
