@@ -8,7 +8,7 @@ import (
 
 // benchSet sets one profile's three keys in an n-profile credentials file through Editor.Update
 // (lock, read, parse, edit, atomic write with fsync).
-func benchSet(b *testing.B, n int) {
+func benchSet(b *testing.B, e Editor, n int) {
 	dir := b.TempDir()
 	p := filepath.Join(dir, "credentials")
 	data := bigCredentials(n)
@@ -16,7 +16,6 @@ func benchSet(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	target := "profile-" + pad5(n/2)
-	var e Editor
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -55,15 +54,13 @@ func benchParse(b *testing.B, n int) {
 	}
 }
 
-func BenchmarkSetProfile1k(b *testing.B)  { benchSet(b, 1000) }
-func BenchmarkSetProfile10k(b *testing.B) { benchSet(b, 10000) }
-func BenchmarkSetProfile30k(b *testing.B) { benchSet(b, 30000) }
+func BenchmarkSetProfile1k(b *testing.B)  { benchSet(b, Editor{}, 1000) }
+func BenchmarkSetProfile10k(b *testing.B) { benchSet(b, Editor{}, 10000) }
+func BenchmarkSetProfile30k(b *testing.B) { benchSet(b, Editor{}, 30000) }
 
 // NoSync variants: the same without fsync (file and directory), to separate CPU from disk cost.
 func BenchmarkSetProfile10kNoSync(b *testing.B) {
-	skipSync = true
-	defer func() { skipSync = false }()
-	benchSet(b, 10000)
+	benchSet(b, Editor{hooks: hooks{skipSync: true}}, 10000)
 }
 
 func BenchmarkParse1k(b *testing.B)  { benchParse(b, 1000) }

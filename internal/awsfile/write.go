@@ -18,24 +18,31 @@ import (
 type Editor struct {
 	Warn        func(msg string) // optional: non-fatal notices; lower-case, no period
 	LockTimeout time.Duration    // default 10s
+
+	hooks hooks // test seams; the zero value is the real behaviour
+}
+
+// hooks let this package's tests and benchmarks change one Editor's writes. They live on the Editor,
+// not in package variables, so a fault set by one test cannot leak into another.
+type hooks struct {
+	// fault is called before each step of a write ("create", "write", "fsync", "rename") with the
+	// real path of the file being written; a non-nil error makes that step fail.
+	fault func(op, path string) error
+	// skipSync leaves out the fsyncs (file and directory), to show what they cost.
+	skipSync bool
 }
 
 // DefaultLockTimeout is the lock wait when Editor.LockTimeout is zero.
 const DefaultLockTimeout = 10 * time.Second
 
-// faultHook, when set by tests, is called before each step of a write ("create", "write", "fsync",
-// "rename") with the real path of the file being written; a non-nil error makes that step fail.
-var faultHook func(op, path string) error
-
-// skipSync, set only by benchmarks, leaves out the fsyncs to show what they cost.
-var skipSync bool
-
-func fault(op, path string) error {
-	if faultHook != nil {
-		return faultHook(op, path)
+func (e *Editor) fault(op, path string) error {
+	if e != nil && e.hooks.fault != nil {
+		return e.hooks.fault(op, path)
 	}
 	return nil
 }
+
+func (e *Editor) skipSync() bool { return e != nil && e.hooks.skipSync }
 
 func (e *Editor) warn(format string, args ...any) {
 	if e != nil && e.Warn != nil {
@@ -181,7 +188,11 @@ func (e *Editor) Update(path string, kind Kind, fn func(f *File) error) error {
 	if err != nil || !changed {
 		return err
 	}
-	return e.write(t, nb, true)
+	if err := e.write(t, nb, t.newMode()); err != nil {
+		return err
+	}
+	e.warnTightened(t)
+	return nil
 }
 
 // UpdatePair is Update for the credentials and config files together (locks: credentials first,
@@ -219,12 +230,12 @@ func (e *Editor) UpdatePair(credPath, confPath string, fn func(creds, conf *File
 		return err
 	}
 	if cchanged {
-		if err := e.write(tc, nc, true); err != nil {
+		if err := e.write(tc, nc, tc.newMode()); err != nil {
 			return err
 		}
 	}
 	if fchanged {
-		if err := e.write(tf, nf, true); err != nil {
+		if err := e.write(tf, nf, tf.newMode()); err != nil {
 			if cchanged {
 				if rerr := e.restore(tc); rerr != nil {
 					return fmt.Errorf("%w; restoring %s also failed: %v", err, tc.path, rerr)
@@ -233,15 +244,38 @@ func (e *Editor) UpdatePair(credPath, confPath string, fn func(creds, conf *File
 			return err
 		}
 	}
+	if cchanged {
+		e.warnTightened(tc)
+	}
+	if fchanged {
+		e.warnTightened(tf)
+	}
 	return nil
 }
 
-// restore puts a target's original bytes back (removes it if it did not exist).
+// restore puts a target's original bytes back with its original mode (removes it if it did not
+// exist): after a failed UpdatePair nothing is changed, the mode included.
 func (e *Editor) restore(t *target) error {
 	if !t.existed {
 		return os.Remove(t.real)
 	}
-	return e.write(t, t.old, false)
+	return e.write(t, t.old, t.info.Mode().Perm())
+}
+
+// newMode is the mode a successful write gives the file: 0600 for a new file, else the old mode
+// without any group/others bits.
+func (t *target) newMode() fs.FileMode {
+	if !t.existed {
+		return 0o600
+	}
+	return t.info.Mode().Perm() & 0o600
+}
+
+// warnTightened says, after a successful write, that group/others lost access to the file.
+func (e *Editor) warnTightened(t *target) {
+	if old := t.info; t.existed && old.Mode().Perm()&0o077 != 0 {
+		e.warn("%s was accessible to group or others (mode %04o); tightened to %04o", t.path, old.Mode().Perm(), t.newMode())
+	}
 }
 
 func sameFile(a, b string) bool {
@@ -275,21 +309,14 @@ func removeStale(real string) {
 	}
 }
 
-// write replaces t.real atomically with data: temp file in the same directory, fchmod, fsync,
-// rename, fsync of the directory. On error the temp file is removed and the old file is intact.
-func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
+// write replaces t.real atomically with data and mode: temp file in the same directory, fchmod,
+// fsync, rename, fsync of the directory. On error the temp file is removed and the old file is
+// intact, bytes and mode.
+func (e *Editor) write(t *target, data []byte, mode fs.FileMode) (err error) {
 	removeStale(t.real)
-	mode := fs.FileMode(0o600)
-	if t.existed {
-		old := t.info.Mode().Perm()
-		mode = old & 0o600
-		if notify && old&0o077 != 0 {
-			e.warn("%s was accessible to group or others (mode %04o); tightened to %04o", t.path, old, mode)
-		}
-	}
 	dir := filepath.Dir(t.real)
 	fail := func(step string, err error) error { return fmt.Errorf("cannot write %s: %s: %w", t.path, step, err) }
-	if err := fault("create", t.real); err != nil {
+	if err := e.fault("create", t.real); err != nil {
 		return fail("create temporary file", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(t.real)+tmpInfix+"*")
@@ -302,7 +329,7 @@ func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = fault("write", t.real); err == nil {
+	if err = e.fault("write", t.real); err == nil {
 		_, err = tmp.Write(data)
 	}
 	if err != nil {
@@ -316,7 +343,7 @@ func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
 			return fail("chown", err)
 		}
 	}
-	if err = fault("fsync", t.real); err == nil && !skipSync {
+	if err = e.fault("fsync", t.real); err == nil && !e.skipSync() {
 		err = tmp.Sync()
 	}
 	if err != nil {
@@ -325,13 +352,13 @@ func (e *Editor) write(t *target, data []byte, notify bool) (err error) {
 	if err = tmp.Close(); err != nil {
 		return fail("close", err)
 	}
-	if err = fault("rename", t.real); err == nil {
+	if err = e.fault("rename", t.real); err == nil {
 		err = os.Rename(tmp.Name(), t.real)
 	}
 	if err != nil {
 		return fail("rename", err)
 	}
-	if d, derr := os.Open(dir); derr == nil && !skipSync { // best effort: not every filesystem syncs directories
+	if d, derr := os.Open(dir); derr == nil && !e.skipSync() { // best effort: not every filesystem syncs directories
 		d.Sync()
 		d.Close()
 	}

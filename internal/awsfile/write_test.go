@@ -295,17 +295,16 @@ func TestStaleTempRemoved(t *testing.T) {
 func TestWriteFaults(t *testing.T) {
 	for _, step := range []string{"create", "write", "fsync", "rename"} {
 		t.Run(step, func(t *testing.T) {
+			t.Parallel() // each Editor carries its own fault: parallel steps cannot see each other's
 			dir := t.TempDir()
 			p := filepath.Join(dir, "credentials")
 			writeFile(t, p, baseCreds, 0o600)
-			faultHook = func(op, path string) error {
+			e := Editor{hooks: hooks{fault: func(op, path string) error {
 				if op == step {
 					return syscall.EACCES
 				}
 				return nil
-			}
-			defer func() { faultHook = nil }()
-			var e Editor
+			}}}
 			err := e.Update(p, Credentials, setKey("default", "aws_secret_access_key", "NEWSECRETVALUE123"))
 			if err == nil || !strings.Contains(err.Error(), p) || !errors.Is(err, syscall.EACCES) {
 				t.Fatalf("got %v", err)
@@ -388,7 +387,6 @@ func TestUpdatePair(t *testing.T) {
 	conf := "[default]\nregion = us-east-1\n"
 	writeFile(t, cp, baseCreds, 0o600)
 	writeFile(t, fp, conf, 0o600)
-	var e Editor
 	both := func(c, f *File) error {
 		if err := c.Set("mfa", "aws_access_key_id", "ASIAPAIR"); err != nil {
 			return err
@@ -396,14 +394,13 @@ func TestUpdatePair(t *testing.T) {
 		return f.Set("mfa", "region", "eu-west-1")
 	}
 	// the config write fails: the credentials file must be back to its old bytes
-	faultHook = func(op, path string) error {
+	e := Editor{hooks: hooks{fault: func(op, path string) error {
 		if op == "rename" && path == fp {
 			return syscall.EIO
 		}
 		return nil
-	}
+	}}}
 	err := e.UpdatePair(cp, fp, both)
-	faultHook = nil
 	if err == nil || !strings.Contains(err.Error(), fp) {
 		t.Fatalf("got %v", err)
 	}
@@ -413,18 +410,18 @@ func TestUpdatePair(t *testing.T) {
 	noTemp(t, dir)
 	// a new credentials file is removed again on failure
 	cp2 := filepath.Join(dir, "credentials2")
-	faultHook = func(op, path string) error {
+	e = Editor{hooks: hooks{fault: func(op, path string) error {
 		if op == "fsync" && path == fp {
 			return syscall.EIO
 		}
 		return nil
-	}
+	}}}
 	err = e.UpdatePair(cp2, fp, both)
-	faultHook = nil
 	if _, serr := os.Stat(cp2); err == nil || serr == nil {
 		t.Fatalf("new credentials file left after failure: %v", err)
 	}
 	// success
+	e = Editor{}
 	if err := e.UpdatePair(cp, fp, both); err != nil {
 		t.Fatal(err)
 	}
@@ -440,4 +437,77 @@ func TestUpdatePair(t *testing.T) {
 			t.Fatalf("%v: got %v", pair, err)
 		}
 	}
+}
+
+// TestFailedWriteKeepsMode: a write that fails leaves the original file's mode alone (0644 stays
+// 0644) and says nothing about tightening it; only a successful write tightens, and warns.
+func TestFailedWriteKeepsMode(t *testing.T) {
+	failOn := func(op, file string) hooks {
+		return hooks{fault: func(o, path string) error {
+			if o == op && path == file {
+				return syscall.EIO
+			}
+			return nil
+		}}
+	}
+	mode := func(p string) os.FileMode {
+		t.Helper()
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Mode().Perm()
+	}
+	t.Run("Update", func(t *testing.T) {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "credentials")
+		writeFile(t, p, baseCreds, 0o644)
+		var warns []string
+		e := Editor{Warn: func(m string) { warns = append(warns, m) }, hooks: failOn("rename", p)}
+		if err := e.Update(p, Credentials, setKey("default", "region", "x")); !errors.Is(err, syscall.EIO) {
+			t.Fatalf("got %v", err)
+		}
+		if got := mode(p); got != 0o644 || readFile(t, p) != baseCreds || len(warns) != 0 {
+			t.Fatalf("after a failed write: mode %04o (want 0644), content changed %v, warnings %q",
+				got, readFile(t, p) != baseCreds, warns)
+		}
+		noTemp(t, dir)
+	})
+	t.Run("UpdatePair", func(t *testing.T) {
+		// the credentials file is written, the config write fails, the credentials file is restored:
+		// bytes and mode as before
+		dir := t.TempDir()
+		cp, fp := filepath.Join(dir, "credentials"), filepath.Join(dir, "config")
+		conf := "[default]\nregion = us-east-1\n"
+		writeFile(t, cp, baseCreds, 0o644)
+		writeFile(t, fp, conf, 0o640)
+		var warns []string
+		e := Editor{Warn: func(m string) { warns = append(warns, m) }, hooks: failOn("rename", fp)}
+		err := e.UpdatePair(cp, fp, func(c, f *File) error {
+			if err := c.Set("mfa", "aws_access_key_id", "ASIAPAIR"); err != nil {
+				return err
+			}
+			return f.Set("mfa", "region", "eu-west-1")
+		})
+		if !errors.Is(err, syscall.EIO) {
+			t.Fatalf("got %v", err)
+		}
+		if mode(cp) != 0o644 || mode(fp) != 0o640 || readFile(t, cp) != baseCreds || readFile(t, fp) != conf || len(warns) != 0 {
+			t.Fatalf("after a failed pair write: modes %04o/%04o (want 0644/0640), contents %q / %q, warnings %q",
+				mode(cp), mode(fp), readFile(t, cp), readFile(t, fp), warns)
+		}
+		noTemp(t, dir)
+		// the same pair written successfully: both tightened, one warning each
+		e.hooks = hooks{}
+		err = e.UpdatePair(cp, fp, func(c, f *File) error {
+			if err := c.Set("mfa", "aws_access_key_id", "ASIAPAIR"); err != nil {
+				return err
+			}
+			return f.Set("mfa", "region", "eu-west-1")
+		})
+		if err != nil || mode(cp) != 0o600 || mode(fp) != 0o600 || len(warns) != 2 ||
+			!strings.Contains(warns[0], cp) || !strings.Contains(warns[1], fp) {
+			t.Fatalf("successful pair write: %v, modes %04o/%04o, warnings %q", err, mode(cp), mode(fp), warns)
+		}
+	})
 }
