@@ -59,5 +59,9 @@ func (e *Editor) ReplaceWhole(path string, fn func(old []byte) ([]byte, error)) 
 	if t.existed && t.info.Mode().Perm()&0o200 == 0 {
 		return fmt.Errorf("%s is read-only; chmod u+w %s", path, path)
 	}
-	return e.write(t, nb, true)
+	if err := e.write(t, nb, t.newMode()); err != nil {
+		return err
+	}
+	e.warnTightened(t)
+	return nil
 }
