@@ -74,9 +74,19 @@ func absPath(p string) string {
 	return p
 }
 
+// roleCacheDir is stsmfa's directory of role sessions (not created: ReplaceWhole creates it 0700 on the
+// first write, so the cached path makes no mkdir).
+func roleCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", filesErr("no cache directory: %v (set HOME or XDG_CACHE_HOME)", err)
+	}
+	return filepath.Join(dir, "stsmfa", "roles"), nil
+}
+
 // roleCachePath is where the plan's role session is cached.
 func (r *run) roleCachePath() (string, error) {
-	dir, err := cacheDir("roles")
+	dir, err := roleCacheDir()
 	if err != nil {
 		return "", err
 	}
@@ -131,11 +141,10 @@ func readRoleEntry(path string) (*RoleEntry, error) {
 
 // RoleSessions lists the role sessions cached for the credentials file at credPath, sorted by profile.
 func RoleSessions(credPath string) []Session {
-	dir, err := os.UserCacheDir()
+	dir, err := roleCacheDir()
 	if err != nil {
 		return nil
 	}
-	dir = filepath.Join(dir, "stsmfa", "roles")
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
@@ -327,6 +336,9 @@ func (r *run) checkRoleCachesWritable() error {
 		return newErr(KindFiles, FieldNone, err, "no home directory for the AWS CLI's cache: %v", err)
 	}
 	if err := mkdirPrivate(dir); err != nil {
+		return err
+	}
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return err
 	}
 	for _, p := range []string{path, filepath.Join(dir, CLICacheKey(r.plan.Last())+".json")} {
