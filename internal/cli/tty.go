@@ -31,11 +31,13 @@ func (t *terminal) Prompt(q string) (string, error) {
 		return "", err
 	}
 	line, err := t.r.ReadString('\n')
-	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
-		if errors.Is(err, io.EOF) {
-			fmt.Fprintln(t.out)
+	if errors.Is(err, io.EOF) {
+		// Ctrl-D: the terminal echoed no newline, so end the line before anything else is printed
+		fmt.Fprintln(t.out)
+		if line == "" {
 			return "", session.ErrInterrupted
 		}
+	} else if err != nil {
 		return "", err
 	}
 	return strings.TrimSpace(line), nil
