@@ -170,7 +170,13 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 	})
 	pf := root.PersistentFlags()
 	pf.BoolVar(&a.debug, "debug", false, "explain each step on stderr (never prints secrets)")
-	pf.DurationVar(&a.timeout, "timeout", 30*time.Second, "give up on an AWS call after this long")
+	pf.DurationVar(&a.timeout, "timeout", 30*time.Second, "give up on an AWS call after this long (> 0)")
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if a.timeout <= 0 {
+			return exitcode.UsageErr("--timeout must be longer than 0 (got %s): it bounds each AWS call, e.g. --timeout 30s", a.timeout)
+		}
+		return nil
+	}
 	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
@@ -216,6 +222,7 @@ type sessionFlags struct {
 	tokenCommand string
 	minRemaining time.Duration
 	lockTimeout  time.Duration
+	cmd          *cobra.Command
 }
 
 func (s *sessionFlags) register(c *cobra.Command) {
@@ -225,7 +232,8 @@ func (s *sessionFlags) register(c *cobra.Command) {
 	f.StringVar(&s.duration, "duration", "", "session length: seconds or 12h, 36h (900s–36h; root 1h; default: mfa_session_duration, else 12h)")
 	f.StringVar(&s.tokenCommand, "token-command", "", "command that prints the MFA code (default: mfa_process, else a terminal prompt)")
 	f.DurationVar(&s.minRemaining, "min-remaining", session.DefaultMargin, "reuse a session only if it stays valid longer than this")
-	f.DurationVar(&s.lockTimeout, "lock-timeout", session.DefaultLockTimeout, "how long to wait for another stsmfa refreshing the same profile")
+	f.DurationVar(&s.lockTimeout, "lock-timeout", session.DefaultLockTimeout, "how long to wait for another stsmfa refreshing the same profile (> 0)")
+	s.cmd = c
 }
 
 // request builds a session request from the flags; positional code and targets are added by login.
@@ -240,6 +248,12 @@ func (s *sessionFlags) request() (session.Request, error) {
 		DurationFrom: "--duration",
 		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
+	}
+	if s.lockTimeout <= 0 {
+		return req, exitcode.UsageErr("--lock-timeout must be longer than 0 (got %s): it bounds the wait for another stsmfa, e.g. --lock-timeout 2m", s.lockTimeout)
+	}
+	if s.cmd != nil && s.cmd.Flags().Changed("duration") && strings.TrimSpace(s.duration) == "" {
+		return req, exitcode.UsageErr("--duration is empty: give seconds or a duration like 12h, or leave the flag out for the default")
 	}
 	if s.duration != "" {
 		d, err := session.ParseDuration(s.duration)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stsmfa/stsmfa/internal/exitcode"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -48,6 +49,11 @@ without a prompt; --target also stores it in the credentials file. A role that a
 				req.Code = strings.TrimSpace(args[0])
 				if err := session.CheckCode(req.Code, "given on the command line"); err != nil {
 					return err
+				}
+			}
+			for _, t := range targets {
+				if strings.Trim(t, ", \t") == "" {
+					return exitcode.UsageErr("--target %q names no profile: give a profile name, or leave the flag out for the default target", t)
 				}
 			}
 			req.Targets = dedupe(targets)
