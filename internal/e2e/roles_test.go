@@ -567,9 +567,6 @@ print(json.dumps({"AccessKeyId": c.access_key, "SecretAccessKey": c.secret_key, 
 	for i, c := range clients {
 		got := c.resolve(t)
 		if i == 0 {
-			if got.creds.Expiration == "" {
-				t.Fatal("no expiry from the AWS CLI")
-			}
 			checkRoleServed(t, w, prodRole, cliCacheKey(prodRole.arn, "", 0), got.creds)
 			want = w.roleCache()["prod"]
 		}
