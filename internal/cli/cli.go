@@ -34,8 +34,9 @@ type Options struct {
 	Now    func() time.Time
 	// Terminal opens the user's terminal; nil result = no terminal. Default: /dev/tty.
 	Terminal func() session.Terminal
-	// StderrIsTerminal enables colour; default: detected on os.Stderr.
+	// StderrIsTerminal and StdoutIsTerminal enable colour on each stream; default: detected.
 	StderrIsTerminal *bool
+	StdoutIsTerminal *bool
 }
 
 // Main runs stsmfa for this process and returns its exit code.
@@ -49,7 +50,8 @@ type app struct {
 	debug       bool
 	timeout     time.Duration
 	lockTimeout time.Duration
-	color       bool
+	color       bool // colour on stderr
+	colorOut    bool // colour on stdout (status's table): decided for stdout itself
 	ctx         context.Context
 }
 
@@ -62,13 +64,9 @@ func Run(o Options) int {
 		o.Terminal = openTerminal
 	}
 	a := &app{Options: o}
-	isTTY := false
-	if o.StderrIsTerminal != nil {
-		isTTY = *o.StderrIsTerminal
-	} else if f, ok := o.Stderr.(*os.File); ok {
-		isTTY = term.IsTerminal(int(f.Fd()))
-	}
-	a.color = isTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	colorOK := os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	a.color = colorOK && isTerminal(o.StderrIsTerminal, o.Stderr)
+	a.colorOut = colorOK && isTerminal(o.StdoutIsTerminal, o.Stdout)
 
 	// Ctrl-C ends the process (exit 130 in the shell): writes are atomic renames, so no file is left half-written.
 	ctx := context.Background()
@@ -130,6 +128,15 @@ func describe(err error) string {
 		msg += "; " + fix
 	}
 	return msg
+}
+
+// isTerminal is the override when given, else whether w is a terminal.
+func isTerminal(override *bool, w io.Writer) bool {
+	if override != nil {
+		return *override
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // exitError passes a child process's exit status through without a message.
@@ -205,8 +212,14 @@ func (a *app) debugf(format string, args ...any) {
 
 func (a *app) warn(msg string) { fmt.Fprintf(a.Stderr, "stsmfa: warning: %s\n", msg) }
 
-func (a *app) paint(code, s string) string {
-	if !a.color {
+// paint colours s for stderr; paintOut for stdout. Each stream decides for itself: a table piped
+// into a file from a terminal gets no escape codes.
+func (a *app) paint(code, s string) string { return colour(a.color, code, s) }
+
+func (a *app) paintOut(code, s string) string { return colour(a.colorOut, code, s) }
+
+func colour(on bool, code, s string) string {
+	if !on {
 		return s
 	}
 	return "\x1b[" + code + "m" + s + "\x1b[0m"

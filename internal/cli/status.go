@@ -390,7 +390,7 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 			if roles {
 				role = orDash(roleName(p.RoleARN)) + "\t"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\n", p.Profile, p.Source, role, orDash(p.MFASerial), exp, l, a.paint(stateColour[p.State], p.State))
+			fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\n", p.Profile, p.Source, role, orDash(p.MFASerial), exp, l, a.paintOut(stateColour[p.State], p.State))
 		}
 		tw.Flush()
 	}
