@@ -36,6 +36,7 @@ const (
 	ProblemEnvOverride      = "env_override"
 	ProblemSourceHasSession = "source_has_session"
 	ProblemMalformedFile    = "malformed_file"
+	ProblemSuspectExpiry    = "suspect_expiration"
 )
 
 // statusJSON is the documented, stable schema of `status --json` (docs/status.md). Add fields, never
@@ -60,7 +61,7 @@ type profileStatus struct {
 }
 
 type problem struct {
-	Kind    string `json:"kind"` // file_permissions, env_override, source_has_session, malformed_file
+	Kind    string `json:"kind"` // file_permissions, env_override, source_has_session, malformed_file, suspect_expiration
 	Message string `json:"message"`
 }
 
@@ -113,7 +114,7 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 			if check || prompt {
 				s, ok := pick(creds, credPath, sourceProfile(profile))
 				if check {
-					if !ok || s.Expiration.Sub(now) <= minRemaining {
+					if !ok || s.Expiration.Sub(now) <= minRemaining || s.Suspect(now) {
 						return &exitError{code: exitcode.NotValid}
 					}
 					return nil
@@ -220,6 +221,10 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		serial := s.Serial
 		if serial == "" { // session.Managed leaves it out for a profile without keys
 			serial, _ = creds.Get(s.Profile, session.KeySerial)
+		}
+		if s.SessionToken != "" && s.Suspect(now) {
+			add(ProblemSuspectExpiry, "profile %s claims to be valid until %s, longer than any AWS session lasts (36h): its stsmfa_expiration was edited or the clock was wrong; stsmfa will not reuse it: get a new one with: stsmfa login --force --profile %s",
+				s.Profile, s.Expiration.UTC().Format(time.RFC3339), s.Source)
 		}
 		ps := profileStatus{Profile: s.Profile, Source: s.Source, MFASerial: session.MaskSerial(serial), State: state(s, now), Kind: "mfa", RoleARN: s.RoleARN}
 		if s.IsRole() {

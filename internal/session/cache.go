@@ -94,15 +94,34 @@ func Latest(creds *awsfile.File, source, serial string) (Session, bool) {
 	return best, found
 }
 
+// Suspect reports whether s claims to last longer than any STS session can (36h from now, plus a
+// minute of clock leeway): a hand-edited stsmfa_expiration or a clock that was wrong. stsmfa does not
+// reuse such a session, and status says so.
+func (s Session) Suspect(now time.Time) bool {
+	return s.Expiration.Sub(now) > MaxDuration+time.Minute
+}
+
 // findCached returns the longest-lived session made from this source (and this serial, when known)
-// if it stays valid for more than margin. Every managed profile is searched, so a session written by
+// if it stays valid for more than margin. A suspect session is never returned. Every managed profile is searched, so a session written by
 // `login --target X` also serves env/exec/credential-process.
 func findCached(creds *awsfile.File, source, serial string, now time.Time, margin time.Duration) (Session, bool) {
-	s, ok := Latest(creds, source, serial)
-	if !ok || s.Expiration.Sub(now) <= margin {
+	var best Session
+	found := false
+	for _, s := range Managed(creds) {
+		if s.Source != source || s.SessionToken == "" || s.Expiration.IsZero() || s.IsRole() || s.Suspect(now) {
+			continue
+		}
+		if serial != "" && s.Serial != "" && s.Serial != serial {
+			continue
+		}
+		if !found || s.Expiration.After(best.Expiration) {
+			best, found = s, true
+		}
+	}
+	if !found || best.Expiration.Sub(now) <= margin {
 		return Session{}, false
 	}
-	return s, true
+	return best, true
 }
 
 // holds reports whether profile already stores exactly this session.

@@ -80,6 +80,9 @@ func getCode(ctx context.Context, req *Request, src *Source, tty Terminal) (stri
 		return req.Code, nil
 	}
 	if src.TokenCommand != "" {
+		if err := src.checkTokenCommandFile(); err != nil {
+			return "", err
+		}
 		code, err := runTokenCommand(ctx, src.TokenCommand, src.TokenFrom)
 		if err != nil {
 			return "", err
@@ -87,7 +90,7 @@ func getCode(ctx context.Context, req *Request, src *Source, tty Terminal) (stri
 		return code, CheckCode(code, "from the token command ("+src.TokenFrom+")")
 	}
 	if tty == nil {
-		return "", errNoTerminal(src.Profile)
+		return "", errNoTerminal(src.Profile, src.Profile)
 	}
 	code, err := tty.Prompt(fmt.Sprintf("MFA code for %s (%s): ", src.Profile, MaskSerial(src.Serial)))
 	if err != nil {
@@ -96,8 +99,8 @@ func getCode(ctx context.Context, req *Request, src *Source, tty Terminal) (stri
 	return code, CheckCode(code, "typed at the prompt")
 }
 
-func errNoTerminal(profile string) error {
-	return withField(noCodeErr("no terminal to ask for the MFA code of profile %q and no token command: set mfa_process in its config section (e.g. mfa_process = ykman oath accounts code -s NAME), or run `stsmfa login --profile %s` first", profile, profile), FieldTokenCommand)
+func errNoTerminal(profile, source string) error {
+	return withField(noCodeErr("no terminal to ask for the MFA code of profile %q and no token command: set mfa_process in the config section of %s (e.g. mfa_process = ykman oath accounts code -s NAME), or run `stsmfa login --profile %s` first", profile, source, source), FieldTokenCommand)
 }
 
 func promptErr(err error) error {

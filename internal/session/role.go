@@ -93,6 +93,9 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.checkFresh(s, "AssumeRole"); err != nil {
+		return nil, err
+	}
 	last := r.plan.Last()
 	s.Source, s.RoleARN, s.RoleProfile = r.src.Profile, last.RoleARN, r.plan.Profile
 	if s.Serial == "" {

@@ -155,6 +155,9 @@ func (r *run) load() error {
 	if r.src, err = loadSource(r.creds, r.conf, &r.req, p, r.env.Getenv); err != nil {
 		return err
 	}
+	if !p.IsRole() && !r.targetsGiven {
+		r.req.Targets = r.withSiblings(r.req.Targets)
+	}
 	if first {
 		r.env.debugf("source profile %s (credentials file %s); region %s", r.src.Profile, r.credPath, r.src.Region)
 		if r.src.Serial != "" {
@@ -170,6 +173,27 @@ func (r *run) load() error {
 		}
 	}
 	return nil
+}
+
+// withSiblings adds every other profile holding an MFA session stsmfa made from the same source and
+// device (stsmfa_source, stsmfa_mfa_serial): one daily refresh with one code renews them all, as does
+// a reuse that stores the session. Only when no target was named: explicit targets are exactly those.
+func (r *run) withSiblings(targets []string) []string {
+	seen := map[string]bool{}
+	for _, t := range targets {
+		seen[t] = true
+	}
+	for _, s := range Managed(r.creds) {
+		if seen[s.Profile] || s.Source != r.plan.Source || s.IsRole() || s.Profile == r.plan.Source {
+			continue
+		}
+		if r.src.Serial != "" && s.Serial != "" && s.Serial != r.src.Serial {
+			continue
+		}
+		seen[s.Profile] = true
+		targets = append(targets, s.Profile)
+	}
+	return targets
 }
 
 func (r *run) warnOnce(first bool) func(string) {
@@ -211,7 +235,7 @@ func (r *run) keys() error {
 // waiting for the lock.
 func (r *run) canAskCode() error {
 	if r.src.TokenCommand == "" && r.req.Code == "" && r.env.Terminal == nil {
-		return errNoTerminal(r.plan.Asked)
+		return errNoTerminal(r.plan.Asked, r.plan.Source)
 	}
 	return nil
 }
@@ -337,9 +361,12 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	if err != nil {
 		return nil, err
 	}
+	if err := r.checkFresh(s, "GetSessionToken"); err != nil {
+		return nil, err
+	}
 	// AWS gives the account's root user at most 1h, silently; say so instead of calling
 	// GetCallerIdentity before every refresh to find out in advance
-	if got := s.Expiration.Sub(asked); src.Duration > MaxRootDuration && got <= MaxRootDuration+time.Minute {
+	if got := s.Expiration.Sub(asked); src.Duration > MaxRootDuration && got > 0 && got <= MaxRootDuration+time.Minute {
 		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s): the account's root user gets at most 1h", Human(got.Round(time.Minute)), Human(src.Duration), src.DurationFrom))
 	}
 	s.Source = src.Profile
@@ -365,6 +392,17 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 		r.env.info(fmt.Sprintf("saved mfa_serial = %s for profile %s in %s; the next login needs no IAM call", src.Serial, src.Profile, r.confPath))
 	}
 	return res, nil
+}
+
+// checkFresh refuses credentials that are already expired by this computer's clock: storing them would
+// only fail later, and the cause is a clock that is wrong (or an answer that is).
+func (r *run) checkFresh(s Session, op string) error {
+	now := r.env.Now()
+	if s.Expiration.After(now) {
+		return nil
+	}
+	return refusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
+		op, s.Expiration.UTC().Format(time.RFC3339), Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
 }
 
 // discoverSerial asks IAM for the caller's MFA devices (and STS who the caller is, for the message

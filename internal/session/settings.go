@@ -8,6 +8,8 @@ package session
 
 import (
 	"fmt"
+	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -265,4 +267,18 @@ func (s *Source) loadKeys(creds *awsfile.File) error {
 			who, creds.Path(), creds.Line(name, "aws_access_key_id"), orEnv), FieldProfile)
 	}
 	return nil
+}
+
+// checkTokenCommandFile refuses to run an mfa_process from a config file that other users can change
+// (as ssh refuses a key file others can read): whoever can write the file chooses what runs as you.
+func (s *Source) checkTokenCommandFile() error {
+	if runtime.GOOS == "windows" || s.conf == nil || !strings.HasPrefix(s.TokenFrom, KeyMFAProcess+" in ") {
+		return nil
+	}
+	st, err := os.Stat(s.conf.Path())
+	if err != nil || st.Mode().Perm()&0o022 == 0 {
+		return nil
+	}
+	return filesErr("%s is writable by group or others (mode %04o), so anyone who can change it chooses the command mfa_process runs as you; refusing to run it: fix with chmod go-w %s",
+		s.conf.Path(), st.Mode().Perm(), s.conf.Path())
 }
