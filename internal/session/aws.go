@@ -69,9 +69,9 @@ func (c *awsClients) getSessionToken(ctx context.Context, serial, code string, d
 		DurationSeconds: aws.Int32(int32(d / time.Second)),
 		SerialNumber:    aws.String(serial),
 		TokenCode:       aws.String(code),
-	})
+	}, sendOnce)
 	if err != nil {
-		return Session{}, c.explain("GetSessionToken", err)
+		return Session{}, c.codeCallError("GetSessionToken", err)
 	}
 	cr := out.Credentials
 	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {

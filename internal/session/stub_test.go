@@ -120,16 +120,16 @@ func newSTSStub(t *testing.T, answer func(c net.Conn, action string, n int) bool
 // Requests is how many requests the stub has read in full.
 func (s *stsStub) Requests() int { return int(s.requests.Load()) }
 
-// stubClients builds the clients exactly as a login does, pointed at the stub.
-func stubClients(t *testing.T, endpoint string, timeout time.Duration) *awsClients {
+// stubClients builds the clients exactly as a login does, pointed at the stub; env holds more
+// variables, name then value.
+func stubClients(t *testing.T, endpoint string, timeout time.Duration, env ...string) *awsClients {
 	t.Helper()
 	src := &Source{Profile: "work", AccessKeyID: "AKIASTUBSTUBSTUBSTUB", SecretAccessKey: "stub", Region: "eu-west-1"}
-	c, err := newClients(src, func(k string) string {
-		if k == "AWS_ENDPOINT_URL" {
-			return endpoint
-		}
-		return ""
-	}, timeout)
+	vars := map[string]string{"AWS_ENDPOINT_URL": endpoint}
+	for i := 0; i+1 < len(env); i += 2 {
+		vars[env[i]] = env[i+1]
+	}
+	c, err := newClients(src, func(k string) string { return vars[k] }, timeout)
 	if err != nil {
 		t.Fatal(err)
 	}
