@@ -75,12 +75,8 @@ func TestSendOnceNoAnswerInTime(t *testing.T) {
 		return true
 	})
 	c := stubClients(t, stub.URL, 300*time.Millisecond)
-	start := time.Now()
 	_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
-	if d := time.Since(start); d > 900*time.Millisecond {
-		t.Errorf("gave up after %s, want about the 300ms timeout", d)
-	}
-	time.Sleep(1200 * time.Millisecond)
+	time.Sleep(1200 * time.Millisecond) // past the late answer: a re-sent request would have arrived
 	if n := stub.Requests(); n != 1 {
 		t.Fatalf("%d requests, want 1", n)
 	}
