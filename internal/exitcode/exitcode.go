@@ -20,13 +20,17 @@ const (
 	Cancelled = 130 // Ctrl-C at a prompt
 )
 
-// Error is a user-facing failure with its exit code.
+// Error is a user-facing failure with its exit code. Cause, when set, is what errors.Is and
+// errors.As see behind it (a sentinel a caller may test); it is not part of the message.
 type Error struct {
-	Code int
-	Msg  string
+	Code  int
+	Msg   string
+	Cause error
 }
 
 func (e *Error) Error() string { return e.Msg }
+
+func (e *Error) Unwrap() error { return e.Cause }
 
 func newf(code int, format string, args ...any) error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}

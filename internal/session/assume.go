@@ -27,8 +27,16 @@ func (c *awsClients) assumeRole(ctx context.Context, h Hop, sessionName string, 
 	if code != "" {
 		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code)
 	}
-	out, err := c.sts.AssumeRole(ctx, in)
+	var opts []func(*sts.Options)
+	if code != "" {
+		opts = append(opts, sendOnce) // a request carrying a code is never re-sent once it may have left
+	}
+	out, err := c.sts.AssumeRole(ctx, in, opts...)
 	if err != nil {
+		var api smithy.APIError
+		if code != "" && !errors.As(err, &api) {
+			return Session{}, c.codeCallError("AssumeRole", err)
+		}
 		return Session{}, c.explainRole(h, dur, err)
 	}
 	cr := out.Credentials

@@ -14,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-
-	"github.com/stsmfa/stsmfa/internal/exitcode"
 )
 
 // Identity is the caller as STS sees it.
@@ -69,13 +67,13 @@ func (c *awsClients) getSessionToken(ctx context.Context, serial, code string, d
 		DurationSeconds: aws.Int32(int32(d / time.Second)),
 		SerialNumber:    aws.String(serial),
 		TokenCode:       aws.String(code),
-	})
+	}, sendOnce)
 	if err != nil {
-		return Session{}, c.explain("GetSessionToken", err)
+		return Session{}, c.codeCallError("GetSessionToken", err)
 	}
 	cr := out.Credentials
 	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {
-		return Session{}, exitcode.RefusedErr("STS answered GetSessionToken without credentials")
+		return Session{}, refusedErr("STS answered GetSessionToken without credentials")
 	}
 	return Session{
 		AccessKeyID:     *cr.AccessKeyId,
@@ -90,60 +88,64 @@ func (c *awsClients) getSessionToken(ctx context.Context, serial, code string, d
 // secrets, but the request body does, so only codes and messages are quoted.
 func (c *awsClients) explain(op string, err error) error {
 	p := c.profile
+	fail := func(k Kind, f Field, format string, args ...any) error { return newErr(k, f, err, format, args...) }
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		code, msg := api.ErrorCode(), api.ErrorMessage()
 		lmsg := strings.ToLower(msg)
 		switch {
 		case code == "InvalidClientTokenId":
-			return exitcode.RefusedErr("AWS does not know the access key of profile %q (InvalidClientTokenId): it was deleted, deactivated or mistyped; put a current key in with: aws configure --profile %s", p, p)
+			return fail(KindRefused, FieldNone, "AWS does not know the access key of profile %q (InvalidClientTokenId): it was deleted, deactivated or mistyped; put a current key in with: aws configure --profile %s", p, p)
 		case code == "ExpiredToken" || code == "ExpiredTokenException":
-			return exitcode.RefusedErr("the credentials of profile %q have expired (ExpiredToken); put the IAM user's long-term keys in with: aws configure --profile %s", p, p)
+			return fail(KindRefused, FieldNone, "the credentials of profile %q have expired (ExpiredToken); put the IAM user's long-term keys in with: aws configure --profile %s", p, p)
 		case code == "RequestExpired" || (code == "SignatureDoesNotMatch" && (strings.Contains(lmsg, "expired") || strings.Contains(lmsg, "not yet current"))):
-			return exitcode.RefusedErr("AWS says the request was signed at the wrong time (%s): check your clock; this computer's time must be within 5 minutes of the real time (sync it with NTP)", code)
+			return fail(KindRefused, FieldNone, "AWS says the request was signed at the wrong time (%s): check your clock; this computer's time must be within 5 minutes of the real time (sync it with NTP)", code)
 		case code == "SignatureDoesNotMatch":
-			return exitcode.RefusedErr("AWS rejected the signature made with profile %q (SignatureDoesNotMatch): the secret access key is wrong, or check your clock; fix the key with: aws configure --profile %s", p, p)
+			return fail(KindRefused, FieldNone, "AWS rejected the signature made with profile %q (SignatureDoesNotMatch): the secret access key is wrong, or check your clock; fix the key with: aws configure --profile %s", p, p)
 		case strings.Contains(lmsg, "invalid mfa one time pass code"):
-			return exitcode.RefusedErr("AWS rejected the MFA code: it is wrong or was already used; wait for the next code and try again")
+			return fail(KindRefused, FieldNone, "AWS rejected the MFA code: it is wrong or was already used; wait for the next code and try again")
 		case strings.Contains(lmsg, "multifactorauthentication failed") || strings.Contains(lmsg, "mfa serial"):
-			return exitcode.RefusedErr("AWS could not use the MFA device for profile %q: check the serial (mfa_serial or --serial-number) is a device assigned to this IAM user", p)
+			return fail(KindRefused, FieldSerial, "AWS could not use the MFA device for profile %q: check the serial (mfa_serial) is a device assigned to this IAM user", p)
 		case code == "AccessDenied" || code == "AccessDeniedException":
-			hint := ""
 			if op == "ListMFADevices" {
-				hint = "; give the MFA serial with --serial-number or mfa_serial so no IAM call is needed"
+				return fail(KindRefused, FieldSerial, "AWS denied %s for profile %q: %s; set the MFA serial with mfa_serial so no IAM call is needed", op, p, msg)
 			}
-			return exitcode.RefusedErr("AWS denied %s for profile %q: %s%s", op, p, msg, hint)
+			return fail(KindRefused, FieldNone, "AWS denied %s for profile %q: %s", op, p, msg)
 		case strings.Contains(code, "Throttl") || code == "RequestLimitExceeded" || code == "TooManyRequestsException":
-			return exitcode.NetworkErr("AWS is throttling %s requests even after retries (%s); wait a minute and try again", op, code)
+			if op == "GetSessionToken" {
+				// not retried: the request carried a code (see sendOnce)
+				return fail(KindNetwork, FieldNone, "AWS is throttling %s requests (%s); wait a minute and try again", op, code)
+			}
+			return fail(KindNetwork, FieldNone, "AWS is throttling %s requests even after retries (%s); wait a minute and try again", op, code)
 		case code == "ValidationError":
-			return exitcode.UsageErr("AWS refused %s as invalid: %s", op, msg)
+			return fail(KindUsage, FieldNone, "AWS refused %s as invalid: %s", op, msg)
 		}
 		var re *awshttp.ResponseError
 		if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
-			return exitcode.NetworkErr("AWS had an internal error answering %s (%s); try again in a minute", op, code)
+			return fail(KindNetwork, FieldNone, "AWS had an internal error answering %s (%s); try again in a minute", op, code)
 		}
-		return exitcode.RefusedErr("AWS refused %s for profile %q: %s: %s", op, p, code, msg)
+		return fail(KindRefused, FieldNone, "AWS refused %s for profile %q: %s: %s", op, p, code, msg)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-		return exitcode.NetworkErr("no answer from AWS to %s within %s: check your network, proxy (HTTPS_PROXY) or STS endpoint, or raise --timeout", op, c.timeout)
+		return fail(KindNetwork, FieldTimeout, "no answer from AWS to %s within %s: check your network, proxy (HTTPS_PROXY) or STS endpoint", op, c.timeout)
 	}
 	if errors.Is(err, context.Canceled) {
-		return exitcode.CancelledErr("cancelled")
+		return fail(KindCancelled, FieldNone, "cancelled")
 	}
 	var unknownCA x509.UnknownAuthorityError
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &unknownCA) || errors.As(err, &certErr) {
-		return exitcode.NetworkErr("the TLS certificate of the AWS endpoint for %s is not trusted (%v); if a proxy inspects TLS, point AWS_CA_BUNDLE or ca_bundle at its CA certificate", op, rootCause(err))
+		return fail(KindNetwork, FieldNone, "the TLS certificate of the AWS endpoint for %s is not trusted (%v); if a proxy inspects TLS, point AWS_CA_BUNDLE or ca_bundle at its CA certificate", op, rootCause(err))
 	}
 	var op1 *net.OpError
 	if errors.As(err, &op1) {
-		return exitcode.NetworkErr("cannot reach AWS for %s: %v; check your network, proxy (HTTPS_PROXY) or STS endpoint", op, op1)
+		return fail(KindNetwork, FieldNone, "cannot reach AWS for %s: %v; check your network, proxy (HTTPS_PROXY) or STS endpoint", op, op1)
 	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
-		return exitcode.NetworkErr("cannot reach AWS for %s: %v; check your network or DNS", op, dns)
+		return fail(KindNetwork, FieldNone, "cannot reach AWS for %s: %v; check your network or DNS", op, dns)
 	}
-	return exitcode.NetworkErr("cannot reach AWS for %s: %v", op, err)
+	return fail(KindNetwork, FieldNone, "cannot reach AWS for %s: %v", op, err)
 }
 
 func isTimeout(err error) bool {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -52,11 +53,13 @@ func TestExplain(t *testing.T) {
 		{"wrong code", "GetSessionToken", apiErr("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. "),
 			exitcode.Refused, []string{"rejected the MFA code", "wrong or was already used", "wait for the next code"}},
 		{"bad serial", "GetSessionToken", apiErr("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user."),
-			exitcode.Refused, []string{"could not use the MFA device", "--serial-number"}},
+			exitcode.Refused, []string{"could not use the MFA device", "mfa_serial", "field:serial"}},
 		{"denied listing devices", "ListMFADevices", apiErr("AccessDenied", "User is not authorized to perform: iam:ListMFADevices"),
-			exitcode.Refused, []string{"denied ListMFADevices", "give the MFA serial with --serial-number"}},
+			exitcode.Refused, []string{"denied ListMFADevices", "set the MFA serial with mfa_serial", "field:serial"}},
 		{"throttled", "GetSessionToken", fmt.Errorf("operation error STS: GetSessionToken, exceeded maximum number of attempts, 2, %w", withStatus(400, apiErr("Throttling", "Rate exceeded"))),
-			exitcode.Network, []string{"throttling GetSessionToken requests even after retries (Throttling)", "wait a minute"}},
+			exitcode.Network, []string{"throttling GetSessionToken requests (Throttling)", "wait a minute"}},
+		{"throttled, retried", "ListMFADevices", fmt.Errorf("operation error IAM: ListMFADevices, exceeded maximum number of attempts, 2, %w", withStatus(400, apiErr("Throttling", "Rate exceeded"))),
+			exitcode.Network, []string{"throttling ListMFADevices requests even after retries (Throttling)", "wait a minute"}},
 		{"validation", "GetSessionToken", apiErr("ValidationError", "1 validation error detected"),
 			exitcode.Usage, []string{"refused GetSessionToken as invalid"}},
 		{"5xx", "GetSessionToken", withStatus(503, apiErr("ServiceUnavailable", "Service Unavailable")),
@@ -64,7 +67,7 @@ func TestExplain(t *testing.T) {
 		{"other refusal", "GetSessionToken", withStatus(403, apiErr("RegionDisabledException", "STS is not activated in this region")),
 			exitcode.Refused, []string{"RegionDisabledException", "STS is not activated in this region"}},
 		{"timeout", "GetSessionToken", fmt.Errorf("wrapped: %w", context.DeadlineExceeded),
-			exitcode.Network, []string{"no answer from AWS to GetSessionToken within 7s", "--timeout"}},
+			exitcode.Network, []string{"no answer from AWS to GetSessionToken within 7s", "field:timeout"}},
 		{"refused connection", "GetCallerIdentity", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED},
 			exitcode.Network, []string{"cannot reach AWS for GetCallerIdentity", "connection refused", "HTTPS_PROXY"}},
 		{"dns", "GetCallerIdentity", &net.DNSError{Err: "no such host", Name: "sts.eu-west-1.amazonaws.com"},
@@ -82,9 +85,18 @@ func TestExplain(t *testing.T) {
 				t.Errorf("not one line: %q", msg)
 			}
 			for _, w := range tc.want {
+				if f, ok := strings.CutPrefix(w, "field:"); ok { // the fix is a flag: cli names it
+					if got := FieldOf(err); got != map[string]Field{"serial": FieldSerial, "timeout": FieldTimeout}[f] {
+						t.Errorf("%q: field %d, want %s", msg, got, f)
+					}
+					continue
+				}
 				if !strings.Contains(msg, w) {
 					t.Errorf("%q lacks %q", msg, w)
 				}
+			}
+			if !errors.Is(err, tc.err) {
+				t.Errorf("the error does not keep its cause: errors.Is(%v, %v) is false", err, tc.err)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // The STS and IAM clients are configured here, by the SDKs' documented rules, instead of through
@@ -118,11 +121,13 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration, 
 	}
 	stsClient := sts.New(sts.Options{
 		Region: src.Region, Credentials: creds, HTTPClient: hc, RetryMaxAttempts: attempts,
+		APIOptions:      []func(*middleware.Stack) error{addPlainRequestBody},
 		BaseEndpoint:    optional(src.endpoint(getenv, "STS")),
 		EndpointOptions: sts.EndpointResolverOptions{UseFIPSEndpoint: fips, UseDualStackEndpoint: dual},
 	})
 	iamClient := iam.New(iam.Options{
 		Region: src.Region, Credentials: creds, HTTPClient: hc, RetryMaxAttempts: attempts,
+		APIOptions:      []func(*middleware.Stack) error{addPlainRequestBody},
 		BaseEndpoint:    optional(src.endpoint(getenv, "IAM")),
 		EndpointOptions: iam.EndpointResolverOptions{UseFIPSEndpoint: fips, UseDualStackEndpoint: dual},
 	})
@@ -145,4 +150,41 @@ func stsEndpoint(ctx context.Context, src *Source, getenv func(string) string) s
 		return "unresolved: " + err.Error()
 	}
 	return e.URI.String()
+}
+
+// addPlainRequestBody hands net/http a request body it can finish reading after smithy-go has closed it.
+//
+// Without it a complete answer could end in a retryable error: smithy-go's ClientHandler closes the
+// request body as soon as the HTTP client returns the response headers, but net/http's writeLoop may
+// not be done with the body yet: after the Content-Length bytes have gone out it drains the body with
+// io.Copy(io.Discard, body). The query serializers give a *bytes.Reader, which smithy wraps in a closer
+// whose WriteTo returns io.EOF once closed; io.Copy reports that EOF as an error, the writeLoop takes it
+// for a failed write of the request and closes the connection, under the response whose body the
+// deserializer is still reading. That read fails with "use of closed network connection" (the SDK
+// logs "failed to discard remaining HTTP response body"), which the retryer retries: GetSessionToken
+// went out again with the same MFA code, and AWS refused it as used. It takes the answer's body to
+// arrive after its headers while the writer is still at that drain (a busy machine), so it was rare.
+// Hiding WriteTo (and Len) from the stream makes the drain use Read, and a Read after Close is a
+// plain io.EOF: the request is sent as before, the connection stays open.
+func addPlainRequestBody(stack *middleware.Stack) error {
+	return stack.Build.Add(middleware.BuildMiddlewareFunc("stsmfa.PlainRequestBody", func(
+		ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler,
+	) (middleware.BuildOutput, middleware.Metadata, error) {
+		if req, ok := in.Request.(*smithyhttp.Request); ok {
+			if _, ok := req.GetStream().(io.WriterTo); ok {
+				var plain io.Reader
+				if rs, ok := req.GetStream().(io.ReadSeeker); ok {
+					plain = struct{ io.ReadSeeker }{rs} // still seekable: the retryer rewinds it
+				} else {
+					plain = struct{ io.Reader }{req.GetStream()}
+				}
+				r, err := req.SetStream(plain)
+				if err != nil {
+					return middleware.BuildOutput{}, middleware.Metadata{}, err
+				}
+				in.Request = r
+			}
+		}
+		return next.HandleBuild(ctx, in)
+	}), middleware.Before)
 }
