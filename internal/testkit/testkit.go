@@ -5,6 +5,7 @@ package testkit
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -209,28 +210,34 @@ func (w *World) Command(t testing.TB, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// RequireTool returns path if it exists; otherwise it skips the test, or fails it under CI=true,
-// where every real reader must be present.
+// SkipUnlessCI skips the test, or fails it under CI=true: a test may skip on a developer's machine
+// when a tool or file it needs is missing, never in CI, where .ci/run installs everything the tests
+// need. The message says what is missing and how to get it.
+func SkipUnlessCI(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s; under CI=true no test may skip: install it in .ci/run", msg)
+	}
+	t.Skip(msg + "; skipping (under CI=true this fails)")
+}
+
+// RequireTool returns path if it exists; otherwise it skips the test, or fails it under CI=true
+// (SkipUnlessCI).
 func RequireTool(t testing.TB, path string) string {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install it (.ci/run)", path)
-		}
-		t.Skipf("%s is not installed (apt-get install awscli python3-boto3); skipping", path)
+		SkipUnlessCI(t, "%s is not installed (.ci/run names the Debian packages)", path)
 	}
 	return path
 }
 
-// RequireBoto3 is RequireTool for boto3 under /usr/bin/python3.
+// RequireBoto3 is RequireTool for boto3 (and botocore) under /usr/bin/python3.
 func RequireBoto3(t testing.TB) string {
 	t.Helper()
 	py := RequireTool(t, "/usr/bin/python3")
 	if err := exec.Command(py, "-c", "import boto3").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("boto3 is missing under %s; CI must install python3-boto3", py)
-		}
-		t.Skipf("boto3 is not installed for %s (apt-get install python3-boto3); skipping", py)
+		SkipUnlessCI(t, "boto3 is not installed for %s (apt-get install python3-boto3)", py)
 	}
 	return py
 }
