@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -61,5 +62,36 @@ func TestSkipUnlessCI(t *testing.T) {
 				t.Errorf("RequireTool(present) = %q: skipped %v failed %v %q", got, r.skipped, r.failed, r.msg)
 			}
 		})
+	}
+}
+
+// TestBinaryBuiltLikeTests: the stsmfa the tests run has the race detector exactly when this test
+// binary has it, and under coverage writes its counters where this test binary writes its own.
+func TestBinaryBuiltLikeTests(t *testing.T) {
+	bin := Binary(t)
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if race := strings.Contains(string(out), "\tbuild\t-race=true\n"); race != raceEnabled {
+		t.Errorf("stsmfa built with race=%v, the tests run with race=%v:\n%s", race, raceEnabled, out)
+	}
+	dir := CoverDir()
+	if dir == "" {
+		if testing.CoverMode() != "" {
+			t.Log("coverage is on but has no directory: stsmfa is built without -cover")
+		}
+		return
+	}
+	t.Logf("stsmfa writes its coverage counters to %s", dir)
+	before, _ := filepath.Glob(filepath.Join(dir, "covcounters.*"))
+	cmd := exec.Command(bin, "--version")
+	cmd.Env = append([]string{"HOME=" + t.TempDir()}, CoverEnv()...)
+	if out, err := cmd.CombinedOutput(); err != nil || strings.Contains(string(out), "GOCOVERDIR") {
+		t.Fatalf("stsmfa --version: %v\n%s", err, out)
+	}
+	after, _ := filepath.Glob(filepath.Join(dir, "covcounters.*"))
+	if len(after) <= len(before) {
+		t.Errorf("stsmfa wrote no coverage counters to %s", dir)
 	}
 }
