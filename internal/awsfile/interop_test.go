@@ -13,28 +13,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
 const (
 	awsCLI  = "/usr/bin/aws"
 	python3 = "/usr/bin/python3"
 )
-
-// needTool skips when a real reader is missing, but fails under CI=true.
-func needTool(t *testing.T, ok bool, what string) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required when CI=true", what)
-	}
-	t.Skipf("%s not available; skipping interop check (set CI=true to make this a failure)", what)
-}
-
-func haveBoto3() bool {
-	return exec.Command(python3, "-c", "import boto3").Run() == nil
-}
 
 // cleanEnv is the environment without AWS_* variables, pointing the readers at our files.
 func cleanEnv(home, creds, conf string) []string {
@@ -68,9 +54,8 @@ aws_session_token = old-token
 const interopConfig = "[default]\r\nregion = us-east-1\r\n\r\n[profile untouched]\r\nregion = ap-south-1\r\ns3 =\r\n  addressing_style = path\r\n\r\n[sso-session corp]\r\nsso_region = us-east-1\r\n"
 
 func TestInteropRealReaders(t *testing.T) {
-	_, err := os.Stat(awsCLI)
-	needTool(t, err == nil, awsCLI)
-	needTool(t, haveBoto3(), "boto3 under "+python3)
+	testkit.RequireTool(t, awsCLI)
+	testkit.RequireBoto3(t)
 	home := t.TempDir()
 	cp, fp := filepath.Join(home, "creds"), filepath.Join(home, "conf")
 	writeFile(t, cp, interopCreds, 0o600)
@@ -82,7 +67,7 @@ func TestInteropRealReaders(t *testing.T) {
 		"stale":     {"AKIASTALEEXAMPLE0001", "stale", "", "us-east-1"},
 	}
 	var e Editor
-	err = e.UpdatePair(cp, fp, func(c, f *File) error {
+	err := e.UpdatePair(cp, fp, func(c, f *File) error {
 		for _, kv := range [][3]string{
 			{"default", "aws_access_key_id", want["default"].key},
 			{"default", "aws_secret_access_key", want["default"].secret},
@@ -214,7 +199,7 @@ func sectionValues(f *File) map[string]map[string]string {
 // TestParseMatchesBotocore runs botocore's own reader over the corpus, the fuzz corpus inputs and
 // some edge cases and compares: same accept/reject, same sections, keys and values.
 func TestParseMatchesBotocore(t *testing.T) {
-	needTool(t, haveBoto3(), "botocore under "+python3)
+	testkit.RequireBoto3(t)
 	inputs := map[string][]byte{
 		"default-section":   []byte("[DEFAULT]\nregion = x\n[a]\nk = v\n[DEFAULT]\noutput = json\n"),
 		"default-dup-key":   []byte("[DEFAULT]\nregion = x\n[DEFAULT]\nregion = y\n"),

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -27,16 +26,6 @@ var envShells = []struct {
 		`%s env --format fish | source`, `%s env --format fish --unset | source`},
 }
 
-func requireShell(t *testing.T, path string) {
-	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install it (.ci/run)", path)
-		}
-		t.Skipf("%s is not installed (apt-get install zsh fish); skipping", path)
-	}
-}
-
 // TestEnvInShells: bash, zsh and fish evaluate `stsmfa env` and export exactly the stored session,
 // replacing stale values; the --unset lines remove all four variables again.
 func TestEnvInShells(t *testing.T) {
@@ -45,7 +34,7 @@ func TestEnvInShells(t *testing.T) {
 	bin := shellenv.Quote(w.bin)
 	for _, sh := range envShells {
 		t.Run(sh.format, func(t *testing.T) {
-			requireShell(t, sh.path)
+			testkit.RequireTool(t, sh.path)
 			set := strings.ReplaceAll(sh.set, "%s", bin)
 			p := w.tool(sh.path, sh.argv(set+"\nexec /usr/bin/env -0")...)
 			p.cmd.Env = append(p.cmd.Env, stale...)
@@ -85,7 +74,7 @@ func TestEnvInShells(t *testing.T) {
 // TestEnvThenAWSCLI: after eval "$(stsmfa env)", the AWS CLI signs with the session.
 func TestEnvThenAWSCLI(t *testing.T) {
 	aws := testkit.RequireTool(t, "/usr/bin/aws")
-	requireShell(t, "/bin/bash")
+	testkit.RequireTool(t, "/bin/bash")
 	w := execWorld(t)
 	script := `eval "$(` + shellenv.Quote(w.bin) + ` env)" && exec ` + aws + ` sts get-caller-identity --output text --query Arn --endpoint-url "$1"`
 	p := w.tool("/bin/bash", "--noprofile", "--norc", "-c", script, "bash", w.Server.URL())

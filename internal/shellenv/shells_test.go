@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
 // The real shells read what Set and Unset print, in the ways the README documents:
@@ -32,16 +34,6 @@ var shells = []shell{
 	{"bash", "/bin/bash", func(s, f string) []string { return []string{"--noprofile", "--norc", "-c", s, "bash", f} }, `eval "$(cat "$1")"`},
 	{"zsh", "/usr/bin/zsh", func(s, f string) []string { return []string{"-f", "-c", s, "zsh", f} }, `eval "$(cat "$1")"`},
 	{"fish", "/usr/bin/fish", func(s, f string) []string { return []string{"--no-config", "-c", s, f} }, `cat $argv[1] | source`},
-}
-
-func requireShell(t *testing.T, path string) {
-	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install it (.ci/run)", path)
-		}
-		t.Skipf("%s is not installed (apt-get install zsh fish); skipping", path)
-	}
 }
 
 // run evaluates the files in order in the shell (a fresh environment holding only PATH plus extra)
@@ -93,7 +85,7 @@ func TestShellsSetNastyValues(t *testing.T) {
 	vars := nastyVars(nasty)
 	for _, sh := range shells {
 		t.Run(sh.format, func(t *testing.T) {
-			requireShell(t, sh.path)
+			testkit.RequireTool(t, sh.path)
 			out, err := Set(sh.format, vars)
 			if err != nil {
 				t.Fatal(err)
@@ -122,7 +114,7 @@ func TestShellsSetReplaces(t *testing.T) {
 	stale := []string{"AWS_ACCESS_KEY_ID=AKIASTALE", "AWS_SECRET_ACCESS_KEY=stale", "AWS_SESSION_TOKEN=stale"}
 	for _, sh := range shells {
 		t.Run(sh.format, func(t *testing.T) {
-			requireShell(t, sh.path)
+			testkit.RequireTool(t, sh.path)
 			out, err := Set(sh.format, vars)
 			if err != nil {
 				t.Fatal(err)
@@ -147,7 +139,7 @@ func TestShellsUnset(t *testing.T) {
 	}
 	for _, sh := range shells {
 		t.Run(sh.format, func(t *testing.T) {
-			requireShell(t, sh.path)
+			testkit.RequireTool(t, sh.path)
 			set, err := Set(sh.format, vars)
 			if err != nil {
 				t.Fatal(err)
@@ -177,7 +169,7 @@ func TestShellsUnset(t *testing.T) {
 func TestShellsUnsetWhenAbsent(t *testing.T) {
 	for _, sh := range shells {
 		t.Run(sh.format, func(t *testing.T) {
-			requireShell(t, sh.path)
+			testkit.RequireTool(t, sh.path)
 			unset, err := Unset(sh.format, []string{"STSMFA_NOT_SET_1", "STSMFA_NOT_SET_2"})
 			if err != nil {
 				t.Fatal(err)

@@ -5,6 +5,8 @@ package testkit
 
 import (
 	"errors"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,7 +34,9 @@ var (
 	buildOut  []byte
 )
 
-// Binary builds ./cmd/stsmfa once per test process and returns the path of the executable.
+// Binary builds ./cmd/stsmfa once per test process and returns the path of the executable. It is
+// built the way this test binary was (BuildFlags), so the race detector and coverage see the
+// processes the tests start too.
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -42,7 +46,8 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "stsmfa")
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", binPath, "./cmd/stsmfa")
+		args := append(append([]string{"build"}, BuildFlags()...), "-o", binPath, "./cmd/stsmfa")
+		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), args...)
 		cmd.Dir = ModuleRoot(t)
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
@@ -50,6 +55,43 @@ func Binary(t testing.TB) string {
 		t.Fatalf("building stsmfa: %v\n%s", buildErr, buildOut)
 	}
 	return binPath
+}
+
+// BuildFlags are the go build flags that match this test binary: -race when it runs with the race
+// detector, and -cover (same mode, every package of the module) when it collects coverage and has a
+// directory for it (CoverDir). A binary built with -cover must be run with CoverEnv in its
+// environment, or it warns on stderr that it has nowhere to write.
+func BuildFlags() []string {
+	var flags []string
+	if raceEnabled {
+		flags = append(flags, "-race")
+	}
+	if mode := testing.CoverMode(); mode != "" && CoverDir() != "" {
+		flags = append(flags, "-cover", "-covermode="+mode, "-coverpkg=github.com/stsmfa/stsmfa/...")
+	}
+	return flags
+}
+
+// CoverDir is where this test binary writes its coverage data, and so where the processes it starts
+// should write theirs: the -test.gocoverdir flag (go test -cover sets it to a directory of its own;
+// scripts/coverage.sh passes one that outlives the run), else $GOCOVERDIR. Empty without coverage.
+func CoverDir() string {
+	if testing.CoverMode() == "" {
+		return ""
+	}
+	if f := flag.Lookup("test.gocoverdir"); f != nil && f.Value.String() != "" {
+		return f.Value.String()
+	}
+	return os.Getenv("GOCOVERDIR")
+}
+
+// CoverEnv is the environment a process built by Binary needs for coverage: GOCOVERDIR=CoverDir(),
+// or nothing when coverage is off.
+func CoverEnv() []string {
+	if d := CoverDir(); d != "" {
+		return []string{"GOCOVERDIR=" + d}
+	}
+	return nil
 }
 
 // ModuleRoot is the directory holding go.mod.
@@ -190,8 +232,9 @@ func (w *World) Env() []string {
 		"NO_COLOR=1",
 		"TZ=UTC",
 	}
+	env = append(env, CoverEnv()...)
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "GOCOVERDIR=") || strings.HasPrefix(kv, "SYSTEMROOT=") {
+		if strings.HasPrefix(kv, "SYSTEMROOT=") {
 			env = append(env, kv)
 		}
 	}
@@ -209,28 +252,34 @@ func (w *World) Command(t testing.TB, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// RequireTool returns path if it exists; otherwise it skips the test, or fails it under CI=true,
-// where every real reader must be present.
+// SkipUnlessCI skips the test, or fails it under CI=true: a test may skip on a developer's machine
+// when a tool or file it needs is missing, never in CI, where .ci/run installs everything the tests
+// need. The message says what is missing and how to get it.
+func SkipUnlessCI(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s; under CI=true no test may skip: install it in .ci/run", msg)
+	}
+	t.Skip(msg + "; skipping (under CI=true this fails)")
+}
+
+// RequireTool returns path if it exists; otherwise it skips the test, or fails it under CI=true
+// (SkipUnlessCI).
 func RequireTool(t testing.TB, path string) string {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install it (.ci/run)", path)
-		}
-		t.Skipf("%s is not installed (apt-get install awscli python3-boto3); skipping", path)
+		SkipUnlessCI(t, "%s is not installed (.ci/run names the Debian packages)", path)
 	}
 	return path
 }
 
-// RequireBoto3 is RequireTool for boto3 under /usr/bin/python3.
+// RequireBoto3 is RequireTool for boto3 (and botocore) under /usr/bin/python3.
 func RequireBoto3(t testing.TB) string {
 	t.Helper()
 	py := RequireTool(t, "/usr/bin/python3")
 	if err := exec.Command(py, "-c", "import boto3").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("boto3 is missing under %s; CI must install python3-boto3", py)
-		}
-		t.Skipf("boto3 is not installed for %s (apt-get install python3-boto3); skipping", py)
+		SkipUnlessCI(t, "boto3 is not installed for %s (apt-get install python3-boto3)", py)
 	}
 	return py
 }
