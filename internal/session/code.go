@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -144,4 +145,90 @@ func joinList(xs []string) string {
 		b.WriteString(x)
 	}
 	return b.String()
+}
+
+// withCode gets a code and makes the call that carries it. When the call failed where AWS may have
+// taken the code (ErrCodeMaybeSpent: the connection dropped, or no answer in time), the same code is
+// never sent again: a token command is run again for the next time step's code, a person at the
+// terminal is asked for the next code, and the call is tried once more. A code given up front cannot
+// be renewed, so that failure is final.
+func (r *run) withCode(ctx context.Context, op string, call func(code string) (Session, error)) (Session, error) {
+	code, err := getCode(ctx, &r.req, r.src, r.env.Terminal)
+	if err != nil {
+		return Session{}, err
+	}
+	s, err := call(code)
+	if err == nil || !errors.Is(err, ErrCodeMaybeSpent) || r.req.Code != "" {
+		return s, err
+	}
+	var next string
+	switch {
+	case r.src.TokenCommand != "":
+		wait := nextStep(time.Now()).Sub(time.Now())
+		r.env.info(fmt.Sprintf("%s; AWS may have taken the code, so stsmfa waits %s for the next one from the token command and tries once more", firstClause(err), Human(wait)))
+		if next, err = nextTokenCode(ctx, r.src, code, wait); err != nil {
+			return Session{}, err
+		}
+	case r.env.Terminal != nil:
+		r.env.info(firstClause(err) + "; AWS may have taken that code, so it will not be sent again")
+		for tries := 0; ; tries++ {
+			ans, perr := r.env.Terminal.Prompt(fmt.Sprintf("the next MFA code for %s (%s), not the one just used: ", r.src.Profile, MaskSerial(r.src.Serial)))
+			if perr != nil {
+				return Session{}, promptErr(perr)
+			}
+			if ans = normalizeCode(ans); ans != code && isCode(ans) {
+				next = ans
+				break
+			}
+			if tries == 2 {
+				return Session{}, usageErr("no new 6-digit code was typed; the last one may already be spent")
+			}
+		}
+	default:
+		return s, err
+	}
+	r.env.debugf("calling %s once more with the next code", op)
+	return call(next)
+}
+
+// nextStep is the start of the next 30-second TOTP time step after t.
+func nextStep(t time.Time) time.Time {
+	return time.Unix((t.Unix()/30+1)*30, 0)
+}
+
+// nextTokenCode waits for the next time step, then runs the token command until it prints a code
+// other than used (a few more tries a second apart, for a clock slightly behind).
+func nextTokenCode(ctx context.Context, src *Source, used string, wait time.Duration) (string, error) {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return "", cancelledErr("cancelled while waiting for the next code")
+	case <-timer.C:
+	}
+	for i := 0; i < 6; i++ {
+		code, err := runTokenCommand(ctx, src.TokenCommand, src.TokenFrom)
+		if err != nil {
+			return "", err
+		}
+		if code != used {
+			return code, CheckCode(code, "from the token command ("+src.TokenFrom+")")
+		}
+		time.Sleep(time.Second)
+	}
+	return "", noCodeErr("the token command (%s) kept printing the code that may already be spent; wait for the next code and try again", src.TokenFrom)
+}
+
+// firstClause is an error message up to its first colon-separated advice, for a notice.
+func firstClause(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, ": AWS may have"); i > 0 {
+		return msg[:i]
+	}
+	return msg
+}
+
+// normalizeCode accepts a code typed the way authenticator apps show it ("123 456").
+func normalizeCode(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }

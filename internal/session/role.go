@@ -200,12 +200,10 @@ func (r *run) assumeDirect(ctx context.Context, d time.Duration) (Session, error
 		}
 	}
 	r.env.info(fmt.Sprintf("%s: a role session of %s needs a code of its own (AWS allows a role assumed with an MFA session at most 1h)", r.plan.Profile, Human(d)))
-	code, err := getCode(ctx, &r.req, r.src, r.env.Terminal)
-	if err != nil {
-		return Session{}, err
-	}
-	r.env.debugf("calling AssumeRole for %s with the long-term keys and an MFA code", h.RoleARN)
-	s, err := clients.assumeRole(ctx, h, r.sessionName(h), d, true, r.src.Serial, code)
+	s, err := r.withCode(ctx, "AssumeRole", func(code string) (Session, error) {
+		r.env.debugf("calling AssumeRole for %s with the long-term keys and an MFA code", h.RoleARN)
+		return clients.assumeRole(ctx, h, r.sessionName(h), d, true, r.src.Serial, code)
+	})
 	if err != nil {
 		return Session{}, err
 	}

@@ -351,13 +351,11 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 		}
 		src.SerialFrom, discovered = "discovered", true
 	}
-	code, err := getCode(ctx, &r.req, src, r.env.Terminal)
-	if err != nil {
-		return nil, err
-	}
-	r.env.debugf("calling GetSessionToken for %s", Human(src.Duration))
 	asked := r.env.Now()
-	s, err := clients.getSessionToken(ctx, src.Serial, code, src.Duration)
+	s, err := r.withCode(ctx, "GetSessionToken", func(code string) (Session, error) {
+		r.env.debugf("calling GetSessionToken for %s", Human(src.Duration))
+		return clients.getSessionToken(ctx, src.Serial, code, src.Duration)
+	})
 	if err != nil {
 		return nil, err
 	}
