@@ -89,6 +89,9 @@ func (c *awsClients) getSessionToken(ctx context.Context, serial, code string, d
 func (c *awsClients) explain(op string, err error) error {
 	p := c.profile
 	fail := func(k Kind, f Field, format string, args ...any) error { return newErr(k, f, err, format, args...) }
+	if notAWS(err) {
+		return fail(KindNetwork, FieldNone, "the STS endpoint answered %s with something that is not an AWS response (a proxy's or captive portal's page?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)", op)
+	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		code, msg := api.ErrorCode(), api.ErrorMessage()

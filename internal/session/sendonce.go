@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -134,6 +135,8 @@ func (c *awsClients) codeCallError(op string, err error) error {
 		msg = "no answer from AWS to " + op + " within " + c.timeout.String() + " after the MFA code was sent: " + spent
 	case connectionLost(err):
 		msg = "the connection to AWS dropped after the MFA code was sent with " + op + " (" + rootCause(err).Error() + "): " + spent
+	case notAWS(err):
+		msg = "the STS endpoint answered " + op + " with something that is not an AWS response (a proxy's or captive portal's page?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url); if it was AWS, it may have accepted the code, so it cannot be sent again: wait for the next code"
 	default:
 		msg = "the answer from AWS to " + op + " could not be read after the MFA code was sent (" + rootCause(err).Error() + "): " + spent
 	}
@@ -142,6 +145,24 @@ func (c *awsClients) codeCallError(op string, err error) error {
 		f = FieldTimeout // the network may just be slow
 	}
 	return &Error{Kind: KindNetwork, Field: f, Msg: msg, Cause: errors.Join(ErrCodeMaybeSpent, err)}
+}
+
+// notAWS reports whether a complete answer was not an AWS Query/XML answer at all (an HTML page, plain
+// text): not even a broken STS document.
+func notAWS(err error) bool {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		ct := strings.ToLower(re.Response.Header.Get("Content-Type"))
+		if strings.Contains(ct, "html") || strings.HasPrefix(ct, "text/plain") {
+			return true
+		}
+	}
+	var deser *smithy.DeserializationError
+	if !errors.As(err, &deser) {
+		return false
+	}
+	msg := strings.ToLower(rootCause(err).Error())
+	return strings.Contains(msg, "html") || strings.Contains(msg, "expected element type") || strings.Contains(msg, "invalid character")
 }
 
 // connectionLost reports whether err is the connection breaking rather than a readable but wrong

@@ -216,3 +216,27 @@ func TestSendOnceUnreadableAnswer(t *testing.T) {
 	}
 	checkSpent(t, err, "the answer from AWS to GetSessionToken could not be read")
 }
+
+// A captive portal's (or proxy's) HTML page instead of STS: said in those words, with the fix, and no
+// raw SDK text; for a call with a code, also that the code may be spent. The 200 and the 5xx forms.
+func TestNotAnAWSAnswer(t *testing.T) {
+	const page = "<!DOCTYPE html><html><body>Please log in to the hotel Wi-Fi</body></html>"
+	for _, status := range []int{200, 502} {
+		stub := newSTSStub(t, func(c net.Conn, _ string, _ int) bool {
+			io.WriteString(c, strings.Replace(stubHeader(status, page), "text/xml", "text/html", 1)+page)
+			return true
+		})
+		c := stubClients(t, stub.URL, 10*time.Second)
+		_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
+		if KindOf(err) != KindNetwork || !strings.Contains(err.Error(), "not an AWS response") || !strings.Contains(err.Error(), "HTTPS_PROXY") {
+			t.Errorf("status %d, GetSessionToken: %v", status, err)
+		}
+		if status == 200 && !errors.Is(err, ErrCodeMaybeSpent) {
+			t.Errorf("status 200: a complete answer after the code went out may have spent it: %v", err)
+		}
+		_, err = c.callerIdentity(context.Background())
+		if KindOf(err) != KindNetwork || !strings.Contains(err.Error(), "not an AWS response") || strings.Contains(err.Error(), "deserialization failed") {
+			t.Errorf("status %d, GetCallerIdentity: %v", status, err)
+		}
+	}
+}
