@@ -6,7 +6,7 @@ package testkit
 import (
 	"errors"
 	"flag"
-	"fmt"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,14 +255,7 @@ func (w *World) Command(t testing.TB, args ...string) *exec.Cmd {
 // SkipUnlessCI skips the test, or fails it under CI=true: a test may skip on a developer's machine
 // when a tool or file it needs is missing, never in CI, where .ci/run installs everything the tests
 // need. The message says what is missing and how to get it.
-func SkipUnlessCI(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s; under CI=true no test may skip: install it in .ci/run", msg)
-	}
-	t.Skip(msg + "; skipping (under CI=true this fails)")
-}
+var SkipUnlessCI = ci.SkipUnlessCI
 
 // RequireTool returns path if it exists; otherwise it skips the test, or fails it under CI=true
 // (SkipUnlessCI).
