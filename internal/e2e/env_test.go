@@ -94,8 +94,11 @@ func TestEnvFormats(t *testing.T) {
 		t.Fatalf("env --format json is not JSON: %v", err)
 	}
 	s := w.stored("mfa")
+	// the profile's region comes along (the world's [default] has eu-west-1), since the shell no longer
+	// names the profile
 	want := map[string]string{"AWS_ACCESS_KEY_ID": s.AccessKeyID, "AWS_SECRET_ACCESS_KEY": s.SecretAccessKey,
-		"AWS_SESSION_TOKEN": s.SessionToken, "AWS_CREDENTIAL_EXPIRATION": s.Expiration}
+		"AWS_SESSION_TOKEN": s.SessionToken, "AWS_CREDENTIAL_EXPIRATION": s.Expiration,
+		"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
 	if len(m) != len(want) {
 		t.Errorf("json has %d keys, want %d", len(m), len(want))
 	}
@@ -108,8 +111,8 @@ func TestEnvFormats(t *testing.T) {
 
 	out = w.stsmfa("env", "--format", "dotenv").mustRun(t)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("dotenv has %d lines", len(lines))
+	if len(lines) != len(want) {
+		t.Fatalf("dotenv has %d lines, want %d", len(lines), len(want))
 	}
 	for _, l := range lines {
 		k, v, _ := strings.Cut(l, "=")
