@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/stsmfa/stsmfa/internal/session"
 )
 
 // processOutput is the credential_process protocol's JSON (Version 1).
@@ -14,6 +16,30 @@ type processOutput struct {
 	SecretAccessKey string
 	SessionToken    string
 	Expiration      string
+}
+
+// writeProcessJSON prints s in the credential_process format: one line, or indented like
+// `aws configure export-credentials --format process` when indent is set.
+func (a *app) writeProcessJSON(s session.Session, indent string) error {
+	v := processOutput{
+		Version:         1,
+		AccessKeyID:     s.AccessKeyID,
+		SecretAccessKey: s.SecretAccessKey,
+		SessionToken:    s.SessionToken,
+		Expiration:      s.Expiration.UTC().Format(time.RFC3339),
+	}
+	var out []byte
+	var err error
+	if indent != "" {
+		out, err = json.MarshalIndent(v, "", indent)
+	} else {
+		out, err = json.Marshal(v)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = a.Stdout.Write(append(out, '\n'))
+	return err
 }
 
 func (a *app) credentialProcessCmd() *cobra.Command {
@@ -35,19 +61,7 @@ the others wait for it. Without a terminal or token command it fails at once, sa
 			if err != nil {
 				return err
 			}
-			s := res.Session
-			out, err := json.Marshal(processOutput{
-				Version:         1,
-				AccessKeyID:     s.AccessKeyID,
-				SecretAccessKey: s.SecretAccessKey,
-				SessionToken:    s.SessionToken,
-				Expiration:      s.Expiration.UTC().Format(time.RFC3339),
-			})
-			if err != nil {
-				return err
-			}
-			_, err = a.Stdout.Write(append(out, '\n'))
-			return err
+			return a.writeProcessJSON(res.Session, "")
 		},
 	}
 	sf.register(c)

@@ -48,10 +48,15 @@ reused; otherwise one code is asked for on the terminal (or by --token-command /
 		Example: `  eval "$(stsmfa env)"                              # bash, zsh
   stsmfa env --format fish | source
   stsmfa env --format powershell | Invoke-Expression
-  eval "$(stsmfa env --unset)"`,
+  eval "$(stsmfa env --unset)"
+  stsmfa env --format env-no-export > .env          # the AWS CLI's names: process, env, env-no-export, windows-cmd`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			awsCLIShape := format == "process" || format == "env" || format == "env-no-export" || format == "windows-cmd"
 			if unset {
+				if format == "process" {
+					return exitcode.UsageErr("--unset works with shell formats, not process")
+				}
 				out, err := shellenv.Unset(format, envNames)
 				if err != nil {
 					return exitcode.UsageErr("%v", err)
@@ -59,14 +64,20 @@ reused; otherwise one code is asked for on the terminal (or by --token-command /
 				_, err = fmt.Fprint(a.Stdout, out)
 				return err
 			}
-			if _, err := shellenv.Set(format, nil); err != nil {
+			if _, err := shellenv.Set(format, nil); err != nil && format != "process" {
 				return exitcode.UsageErr("%v", err) // bad --format: fail before asking for a code
 			}
 			res, err := a.sessionFor(&sf)
 			if err != nil {
 				return err
 			}
-			vars := append(sessionVars(res.Session), regionVars(res.Region, os.Getenv)...)
+			if format == "process" { // as aws configure export-credentials --format process prints it
+				return a.writeProcessJSON(res.Session, "  ")
+			}
+			vars := sessionVars(res.Session)
+			if !awsCLIShape { // the AWS CLI's formats carry the credentials only
+				vars = append(vars, regionVars(res.Region, os.Getenv)...)
+			}
 			out, err := shellenv.Set(format, vars)
 			if err != nil {
 				return exitcode.UsageErr("%v", err)
@@ -77,7 +88,7 @@ reused; otherwise one code is asked for on the terminal (or by --token-command /
 		},
 	}
 	sf.register(c)
-	c.Flags().StringVar(&format, "format", "bash", "bash, zsh, fish, powershell, cmd, json or dotenv")
+	c.Flags().StringVar(&format, "format", "bash", "bash, zsh, fish, powershell, cmd, json, dotenv; or the AWS CLI's process, env, env-no-export, windows-cmd")
 	c.Flags().BoolVar(&unset, "unset", false, "print lines that remove the variables instead")
 	return c
 }

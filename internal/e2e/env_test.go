@@ -153,3 +153,34 @@ func TestEnvUnsetNeedsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvFormatsMatchAWSCLI: `env --format` with the AWS CLI's names prints the same lines as
+// `aws configure export-credentials --format` for the same session (the AWS CLI, reading [mfa] from the
+// file, knows no expiry, so stsmfa's AWS_CREDENTIAL_EXPIRATION line and the process JSON's
+// Expiration are the only additions).
+func TestEnvFormatsMatchAWSCLI(t *testing.T) {
+	aws := testkit.RequireTool(t, "/usr/bin/aws")
+	w := execWorld(t)
+	w.stsmfa("login").mustRun(t)
+	for _, format := range []string{"env", "env-no-export", "windows-cmd", "process"} {
+		ours := w.stsmfa("env", "--format", format).mustRun(t)
+		theirs := w.tool(aws, "configure", "export-credentials", "--profile", "mfa", "--format", format).mustRun(t)
+		var kept []string
+		for _, l := range strings.SplitAfter(ours, "\n") {
+			if strings.Contains(l, "AWS_CREDENTIAL_EXPIRATION") {
+				continue
+			}
+			if strings.Contains(l, `"Expiration"`) {
+				continue
+			}
+			kept = append(kept, l)
+		}
+		got := strings.Join(kept, "")
+		if format == "process" { // the line before Expiration lost its comma
+			got = strings.Replace(got, "\",\n}", "\"\n}", 1)
+		}
+		if got != theirs {
+			t.Errorf("--format %s differs from the AWS CLI's:\nstsmfa:\n%s\naws:\n%s", format, got, theirs)
+		}
+	}
+}

@@ -6,11 +6,13 @@ package shellenv
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 )
 
-// Formats lists the accepted --format names.
-var Formats = []string{"bash", "zsh", "fish", "powershell", "cmd", "json", "dotenv"}
+// Formats lists the accepted --format names. env, env-no-export and windows-cmd are the names (and
+// line shapes) of `aws configure export-credentials --format`; its powershell and fish are ours.
+var Formats = []string{"bash", "zsh", "fish", "powershell", "cmd", "json", "dotenv", "env", "env-no-export", "windows-cmd"}
 
 // Var is one environment variable.
 type Var struct{ Name, Value string }
@@ -27,6 +29,28 @@ func Set(format string, vars []Var) (string, error) {
 	case "bash", "zsh", "sh":
 		for _, v := range vars {
 			fmt.Fprintf(&b, "export %s=%s\n", v.Name, Quote(v.Value))
+		}
+	case "env", "env-no-export":
+		// the AWS CLI's shapes: export NAME=VALUE / NAME=VALUE, unquoted; a value that would need quoting
+		// (none that AWS issues does) is quoted rather than broken
+		prefix := "export "
+		if format == "env-no-export" {
+			prefix = ""
+		}
+		for _, v := range vars {
+			val := v.Value
+			if !plainWord(val) {
+				val = Quote(val)
+			}
+			fmt.Fprintf(&b, "%s%s=%s\n", prefix, v.Name, val)
+		}
+	case "windows-cmd":
+		// the AWS CLI's shape: set NAME=VALUE; refused when cmd would read the value otherwise
+		for _, v := range vars {
+			if !plainWord(v.Value) {
+				return "", fmt.Errorf("the value of %s cannot be written safely as set NAME=VALUE; use --format cmd", v.Name)
+			}
+			fmt.Fprintf(&b, "set %s=%s%s", v.Name, v.Value, cliEOL)
 		}
 	case "fish":
 		for _, v := range vars {
@@ -79,7 +103,7 @@ func Unset(format string, names []string) (string, error) {
 	}
 	var b strings.Builder
 	switch format {
-	case "bash", "zsh", "sh":
+	case "bash", "zsh", "sh", "env", "env-no-export":
 		fmt.Fprintf(&b, "unset %s\n", strings.Join(names, " "))
 	case "fish":
 		for _, n := range names {
@@ -89,7 +113,7 @@ func Unset(format string, names []string) (string, error) {
 		for _, n := range names {
 			fmt.Fprintf(&b, "Remove-Item Env:%s -ErrorAction SilentlyContinue\n", n)
 		}
-	case "cmd":
+	case "cmd", "windows-cmd":
 		for _, n := range names {
 			fmt.Fprintf(&b, "set %s=\r\n", n)
 		}
@@ -103,6 +127,23 @@ func Unset(format string, names []string) (string, error) {
 
 func unknown(format string) error {
 	return fmt.Errorf("unknown --format %q; use one of %s", format, strings.Join(Formats, ", "))
+}
+
+// cliEOL is the line end the AWS CLI writes (Python's text mode): CRLF on Windows.
+var cliEOL = map[bool]string{true: "\r\n", false: "\n"}[runtime.GOOS == "windows"]
+
+// plainWord reports whether s needs no quoting in sh, cmd and dotenv alike: letters, digits and
+// / + = . : _ - (session keys, tokens and RFC 3339 times are made of these).
+func plainWord(s string) bool {
+	for _, c := range s {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case strings.ContainsRune("/+=.:_-", c):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // validName accepts what every supported shell takes as a plain variable name: [A-Za-z_][A-Za-z0-9_]*.
