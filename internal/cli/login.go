@@ -13,7 +13,8 @@ import (
 
 func (a *app) loginCmd() *cobra.Command {
 	var sf sessionFlags
-	var targets []string
+	var targets, mfaProfileName, updateProfile []string
+	var durationSeconds, tokenCode string
 	var force, quiet bool
 	c := &cobra.Command{
 		Use:   "login [CODE]",
@@ -38,15 +39,31 @@ without a prompt; --target also stores it in the credentials file. A role that a
   stsmfa login 123456 --profile work    # work -> [work-mfa]
   stsmfa login --target mfa-eu --target mfa-us --duration 36h
   stsmfa login --profile prod           # role profile: AssumeRole with the MFA session, no second code
-  stsmfa login --profile prod -t prod-session   # also store the role session in [prod-session]`,
+  stsmfa login --profile prod -t prod-session   # also store the role session in [prod-session]
+  stsmfa login --update-profile mfa --duration-seconds 3600 --token-code 123456   # aws configure mfa-login's flags`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			// the names of the tools stsmfa replaces: awsmfa's --mfa-profile-name and the AWS CLI's
+			// --update-profile for --target, --duration-seconds for --duration, --token-code for CODE
+			targets = append(append(targets, mfaProfileName...), updateProfile...)
+			if c.Flags().Changed("duration-seconds") {
+				if c.Flags().Changed("duration") && sf.duration != durationSeconds {
+					return exitcode.UsageErr("--duration and --duration-seconds disagree; give one")
+				}
+				sf.duration = durationSeconds
+			}
+			if c.Flags().Changed("token-code") {
+				if len(args) == 1 && strings.TrimSpace(args[0]) != strings.TrimSpace(tokenCode) {
+					return exitcode.UsageErr("the code is given twice (CODE and --token-code); give it once")
+				}
+				args = []string{tokenCode}
+			}
 			req, err := sf.request()
 			if err != nil {
 				return err
 			}
 			if len(args) == 1 {
-				req.Code = strings.TrimSpace(args[0])
+				req.Code = strings.Join(strings.Fields(args[0]), "") // "123 456" as authenticator apps show it
 				if err := session.CheckCode(req.Code, "given on the command line"); err != nil {
 					return err
 				}
@@ -94,6 +111,10 @@ without a prompt; --target also stores it in the credentials file. A role that a
 	sf.register(c)
 	f := c.Flags()
 	f.StringArrayVarP(&targets, "target", "t", nil, "profile to store the session in; repeatable (default: mfa for default, else SOURCE-mfa)")
+	f.StringArrayVar(&mfaProfileName, "mfa-profile-name", nil, "same as --target (awsmfa's name)")
+	f.StringArrayVar(&updateProfile, "update-profile", nil, "same as --target (aws configure mfa-login's name)")
+	f.StringVar(&durationSeconds, "duration-seconds", "", "same as --duration (the AWS CLI's name)")
+	f.StringVar(&tokenCode, "token-code", "", "the MFA code, same as the CODE argument (the AWS CLI's name)")
 	f.BoolVarP(&force, "force", "f", false, "get a new session even if the stored one is still valid")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
 	return c
