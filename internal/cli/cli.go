@@ -184,7 +184,7 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 		}
 		return nil
 	}
-	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd())
+	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd(), a.logoutCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
