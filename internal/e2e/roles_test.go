@@ -123,18 +123,34 @@ func waitAnswers(t *testing.T, procs []*proc) []string {
 	return outs
 }
 
-// roleCacheEntry is the part of stsmfa's role cache file ($XDG_CACHE_HOME/stsmfa/roles/*.json) the
-// tests look at.
+// roleCacheEntry is the part of stsmfa's role cache file ($XDG_CACHE_HOME/stsmfa/roles/*.session,
+// "key = value" lines) the tests look at.
 type roleCacheEntry struct {
-	Profile        string `json:"profile"`
-	RoleARN        string `json:"role_arn"`
-	AssumedRoleARN string `json:"assumed_role_arn"`
+	Profile        string
+	RoleARN        string
+	AssumedRoleARN string
 	Credentials    struct {
-		AccessKeyID     string `json:"AccessKeyId"`
+		AccessKeyID     string
 		SecretAccessKey string
 		SessionToken    string
 		Expiration      string
-	} `json:"credentials"`
+	}
+}
+
+func parseRoleCacheEntry(data string) (roleCacheEntry, bool) {
+	var e roleCacheEntry
+	fields := map[string]*string{"profile": &e.Profile, "role_arn": &e.RoleARN, "assumed_role_arn": &e.AssumedRoleARN,
+		"access_key_id": &e.Credentials.AccessKeyID, "secret_access_key": &e.Credentials.SecretAccessKey,
+		"session_token": &e.Credentials.SessionToken, "expiration": &e.Credentials.Expiration}
+	version := false
+	for _, line := range strings.Split(data, "\n") {
+		k, v, ok := strings.Cut(line, " = ")
+		if p := fields[k]; ok && p != nil {
+			*p = v
+		}
+		version = version || line == "version = 1"
+	}
+	return e, version && e.Profile != "" && e.Credentials.SessionToken != ""
 }
 
 func (e roleCacheEntry) process() processJSON {
@@ -146,7 +162,7 @@ func (e roleCacheEntry) process() processJSON {
 // sessions' secrets join the ones noSecrets looks for.
 func (w *world) roleCache() map[string]roleCacheEntry {
 	w.t.Helper()
-	files, err := filepath.Glob(filepath.Join(w.Home, ".cache", "stsmfa", "roles", "*.json"))
+	files, err := filepath.Glob(filepath.Join(w.Home, ".cache", "stsmfa", "roles", "*.session"))
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -163,9 +179,9 @@ func (w *world) roleCache() map[string]roleCacheEntry {
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		var e roleCacheEntry
-		if err := json.Unmarshal(data, &e); err != nil {
-			w.t.Fatalf("role cache file %s is not JSON: %v", f, err)
+		e, ok := parseRoleCacheEntry(string(data))
+		if !ok {
+			w.t.Fatalf("role cache file %s is not a version 1 role session file", f)
 		}
 		if _, dup := out[e.Profile]; dup {
 			w.t.Errorf("two role cache files for profile %s", e.Profile)

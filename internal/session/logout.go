@@ -84,7 +84,7 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 	ents, _ := os.ReadDir(dir)
 	want := absPath(credPath)
 	for _, ent := range ents {
-		if filepath.Ext(ent.Name()) != ".json" {
+		if filepath.Ext(ent.Name()) != roleEntryExt {
 			continue
 		}
 		path := filepath.Join(dir, ent.Name())

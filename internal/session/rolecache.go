@@ -19,32 +19,114 @@ import (
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 )
 
-// Role sessions are cached by stsmfa in $XDG_CACHE_HOME/stsmfa/roles/<key>.json (0600, directory
+// Role sessions are cached by stsmfa in $XDG_CACHE_HOME/stsmfa/roles/<key>.session (0600, directory
 // 0700), never in the credentials file unless the user asked for a target: an hourly refresh must not
 // rewrite ~/.aws/credentials. The key covers the credentials file, the source profile and every role
 // of the chain with its external id and session name, so sessions of different roles, sources,
 // external ids and session names never mix; the MFA serial is checked on reading. A mirror entry goes
 // into the AWS CLI's own cache (~/.aws/cli/cache), which only the AWS CLI reads.
 
-// RoleEntry is one cached role session (the JSON file).
+// RoleEntry is one cached role session. On disk it is one "key = value" line per field (chain repeated,
+// first to last): read on every cached credential-process call, it is parsed with strings.Cut, not
+// encoding/json, whose reflection cost more than the rest of the cached path (docs/benchmarks.md).
 type RoleEntry struct {
-	Version         int      `json:"version"`
-	CredentialsFile string   `json:"credentials_file"`
-	Profile         string   `json:"profile"`
-	Source          string   `json:"source"`
-	MFASerial       string   `json:"mfa_serial,omitempty"`
-	RoleARN         string   `json:"role_arn"`
-	Chain           []string `json:"chain"` // profile=role ARN, first to last
-	ExternalID      string   `json:"external_id,omitempty"`
-	RoleSessionName string   `json:"role_session_name,omitempty"`
-	AssumedRoleARN  string   `json:"assumed_role_arn,omitempty"`
-	Direct          bool     `json:"direct,omitempty"` // assumed with the long-term keys and a code of its own
+	Version         int
+	CredentialsFile string
+	Profile         string
+	Source          string
+	MFASerial       string
+	RoleARN         string
+	Chain           []string // profile=role ARN|external id|session name, first to last
+	ExternalID      string
+	RoleSessionName string
+	AssumedRoleARN  string
+	Direct          bool // assumed with the long-term keys and a code of its own
 	Credentials     struct {
-		AccessKeyID     string `json:"AccessKeyId"`
-		SecretAccessKey string `json:"SecretAccessKey"`
-		SessionToken    string `json:"SessionToken"`
-		Expiration      string `json:"Expiration"`
-	} `json:"credentials"`
+		AccessKeyID, SecretAccessKey, SessionToken, Expiration string
+	}
+}
+
+const roleEntryHeader = "# stsmfa role session cache; written by stsmfa, do not edit\n"
+
+// encode writes the entry's lines; a value with a line break cannot be stored (none AWS issues has one).
+func (e *RoleEntry) encode() ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(roleEntryHeader)
+	add := func(k, v string) error {
+		if strings.ContainsAny(v, "\r\n") {
+			return fmt.Errorf("the %s of the role session has a line break", k)
+		}
+		if v != "" {
+			b.WriteString(k + " = " + v + "\n")
+		}
+		return nil
+	}
+	fields := [][2]string{{"version", strconv.Itoa(e.Version)}, {"credentials_file", e.CredentialsFile}, {"profile", e.Profile},
+		{"source", e.Source}, {"mfa_serial", e.MFASerial}, {"role_arn", e.RoleARN}}
+	for _, c := range e.Chain {
+		fields = append(fields, [2]string{"chain", c})
+	}
+	direct := ""
+	if e.Direct {
+		direct = "true"
+	}
+	fields = append(fields, [][2]string{{"external_id", e.ExternalID}, {"role_session_name", e.RoleSessionName},
+		{"assumed_role_arn", e.AssumedRoleARN}, {"direct", direct}, {"access_key_id", e.Credentials.AccessKeyID},
+		{"secret_access_key", e.Credentials.SecretAccessKey}, {"session_token", e.Credentials.SessionToken},
+		{"expiration", e.Credentials.Expiration}}...)
+	for _, f := range fields {
+		if err := add(f[0], f[1]); err != nil {
+			return nil, err
+		}
+	}
+	return []byte(b.String()), nil
+}
+
+// decodeRoleEntry reads what encode wrote.
+func decodeRoleEntry(data []byte) (*RoleEntry, error) {
+	var e RoleEntry
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, " = ")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "version":
+			e.Version, _ = strconv.Atoi(v)
+		case "credentials_file":
+			e.CredentialsFile = v
+		case "profile":
+			e.Profile = v
+		case "source":
+			e.Source = v
+		case "mfa_serial":
+			e.MFASerial = v
+		case "role_arn":
+			e.RoleARN = v
+		case "chain":
+			e.Chain = append(e.Chain, v)
+		case "external_id":
+			e.ExternalID = v
+		case "role_session_name":
+			e.RoleSessionName = v
+		case "assumed_role_arn":
+			e.AssumedRoleARN = v
+		case "direct":
+			e.Direct = v == "true"
+		case "access_key_id":
+			e.Credentials.AccessKeyID = v
+		case "secret_access_key":
+			e.Credentials.SecretAccessKey = v
+		case "session_token":
+			e.Credentials.SessionToken = v
+		case "expiration":
+			e.Credentials.Expiration = v
+		}
+	}
+	if e.Version != 1 {
+		return nil, fmt.Errorf("not a version 1 role session file")
+	}
+	return &e, nil
 }
 
 // Session is the entry as a Session.
@@ -74,6 +156,8 @@ func absPath(p string) string {
 	return p
 }
 
+const roleEntryExt = ".session"
+
 // roleCacheDir is stsmfa's directory of role sessions (not created: ReplaceWhole creates it 0700 on the
 // first write, so the cached path makes no mkdir).
 func roleCacheDir() (string, error) {
@@ -92,7 +176,7 @@ func (r *run) roleCachePath() (string, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s", absPath(r.credPath), r.plan.Source, strings.Join(chainOf(r.plan), "\x00"))
-	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil))[:32]+".json"), nil
+	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil))[:32]+roleEntryExt), nil
 }
 
 // cachedRole returns the cached role session of this plan if it matches exactly and stays valid for
@@ -129,14 +213,7 @@ func readRoleEntry(path string) (*RoleEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var e RoleEntry
-	if err := json.Unmarshal(b, &e); err != nil {
-		return nil, err
-	}
-	if e.Version != 1 {
-		return nil, fmt.Errorf("unknown version %d", e.Version)
-	}
-	return &e, nil
+	return decodeRoleEntry(b)
 }
 
 // RoleSessions lists the role sessions cached for the credentials file at credPath, sorted by profile.
@@ -152,7 +229,7 @@ func RoleSessions(credPath string) []Session {
 	want := absPath(credPath)
 	var out []Session
 	for _, ent := range ents {
-		if !strings.HasSuffix(ent.Name(), ".json") {
+		if !strings.HasSuffix(ent.Name(), roleEntryExt) {
 			continue
 		}
 		e, err := readRoleEntry(filepath.Join(dir, ent.Name()))
@@ -177,11 +254,11 @@ func (r *run) saveRole(s Session, direct bool) error {
 		RoleSessionName: last.SessionName, AssumedRoleARN: s.AssumedRoleARN, Direct: direct}
 	e.Credentials.AccessKeyID, e.Credentials.SecretAccessKey, e.Credentials.SessionToken = s.AccessKeyID, s.SecretAccessKey, s.SessionToken
 	e.Credentials.Expiration = s.Expiration.UTC().Format(time.RFC3339)
-	b, err := json.MarshalIndent(&e, "", "  ")
+	b, err := e.encode()
 	if err != nil {
-		return err
+		return newErr(KindFiles, FieldNone, err, "cannot cache the role session: %v", err)
 	}
-	err = r.env.Editor.ReplaceWhole(path, func([]byte) ([]byte, error) { return append(b, '\n'), nil })
+	err = r.env.Editor.ReplaceWhole(path, func([]byte) ([]byte, error) { return b, nil })
 	if err != nil {
 		return newErr(KindFiles, FieldNone, err, "got a role session but could not cache it: %v", err)
 	}
