@@ -132,7 +132,7 @@ type Source struct {
 	Profile         string
 	AccessKeyID     string
 	SecretAccessKey string
-	Region          string // from the profile's config section, else AWS_REGION/AWS_DEFAULT_REGION, else us-east-1
+	Region          string // AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region, else us-east-1
 	Output          string
 	Serial          string // "" until discovered
 	SerialFrom      string // Request.SerialFrom, "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
@@ -184,11 +184,15 @@ func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func
 	}
 	s.ConfigExists = conf.HasProfile(name)
 	s.conf = conf
-	s.Region, _ = conf.Get(name, "region")
+	// as in the AWS SDKs, the environment wins over the profile: AWS_REGION, AWS_DEFAULT_REGION, then
+	// the profile's region (only a region really in the profile is copied into targets)
 	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
 		if s.Region == "" {
-			s.Region = getenv(v)
+			s.Region = strings.TrimSpace(getenv(v))
 		}
+	}
+	if s.Region == "" {
+		s.Region, _ = conf.Get(name, "region")
 	}
 	if s.Region == "" {
 		s.Region = "us-east-1"

@@ -171,7 +171,8 @@ func TestLoadSourcePrecedence(t *testing.T) {
 	creds, conf := testFiles(t, testCreds, testConf)
 	env := envOf(map[string]string{"AWS_MFA_SERIAL": "arn:aws:iam::123456789012:mfa/env", "AWS_REGION": "ap-south-1", "AWS_DEFAULT_REGION": "sa-east-1"})
 
-	// config settings beat the environment; flags beat config
+	// the profile's mfa_serial beats the AWS_MFA_SERIAL fallback; the environment's region beats the
+	// profile's, as in the AWS SDKs; flags beat both (README "Settings and their precedence")
 	s, err := loadSourceKeys(creds, conf, &Request{Profile: "default"}, env)
 	if err != nil {
 		t.Fatal(err)
@@ -179,8 +180,14 @@ func TestLoadSourcePrecedence(t *testing.T) {
 	if s.Serial != "arn:aws:iam::123456789012:mfa/cfg" || !strings.HasPrefix(s.SerialFrom, "mfa_serial in ") {
 		t.Errorf("serial %q from %q, want mfa_serial from config", s.Serial, s.SerialFrom)
 	}
-	if s.Region != "eu-west-1" || s.Output != "json" {
-		t.Errorf("region %q output %q", s.Region, s.Output)
+	if s.Region != "ap-south-1" || s.Output != "json" {
+		t.Errorf("region %q output %q; want AWS_REGION's, and the profile's output", s.Region, s.Output)
+	}
+	if s, _ := loadSourceKeys(creds, conf, &Request{Profile: "default"}, envOf(map[string]string{"AWS_DEFAULT_REGION": "sa-east-1"})); s.Region != "sa-east-1" {
+		t.Errorf("AWS_DEFAULT_REGION must beat the profile's region: %q", s.Region)
+	}
+	if s, _ := loadSourceKeys(creds, conf, &Request{Profile: "default"}, envOf(nil)); s.Region != "eu-west-1" {
+		t.Errorf("without the environment, the profile's region: %q", s.Region)
 	}
 	if s.TokenCommand != "echo cfg" || !strings.HasPrefix(s.TokenFrom, "mfa_process in ") {
 		t.Errorf("token command %q from %q", s.TokenCommand, s.TokenFrom)
