@@ -4,6 +4,10 @@
 #   bash bench/run.sh            # 200 timed runs of each command
 #   N=50 bash bench/run.sh       # quicker
 #   STSMFA_ALT=/path/to/other/stsmfa bash bench/run.sh   # adds rows for another build, side by side
+#   STSMFA_ALT=dynamic bash bench/run.sh                  # ... the dynamically linked (cgo) build
+#
+# stsmfa is built as users install it: CGO_ENABLED=0 (a static binary) and -trimpath, as the release
+# (.goreleaser.yaml) and the README's `go install` line build it.
 #
 # Builds stsmfa and the helpers, starts the stand-in STS/IAM (bench/standin) with a throwaway HOME,
 # logs in once, then times (bench/proctime) stsmfa's everyday commands on a valid cached session next
@@ -25,7 +29,11 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building..." >&2
-go build -o "$tmp/bin/stsmfa" ./cmd/stsmfa
+CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/stsmfa" ./cmd/stsmfa
+if [ "${STSMFA_ALT:-}" = dynamic ]; then
+  CGO_ENABLED=1 go build -trimpath -o "$tmp/bin/stsmfa-dynamic" ./cmd/stsmfa
+  STSMFA_ALT=$tmp/bin/stsmfa-dynamic
+fi
 go build -o "$tmp/bin/proctime" ./bench/proctime
 go build -o "$tmp/bin/standin" ./bench/standin
 stsmfa=$tmp/bin/stsmfa

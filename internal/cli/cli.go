@@ -23,8 +23,9 @@ import (
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-// Version is set at build time with -ldflags "-X github.com/stsmfa/stsmfa/internal/cli.Version=v1.2.3".
-var Version = ""
+// Version, Commit and Date are stamped at build time (goreleaser, .goreleaser.yaml):
+// -ldflags "-X github.com/stsmfa/stsmfa/internal/cli.Version=v1.2.3 -X ...Commit=abc123 -X ...Date=2026-12-01T00:00:00Z".
+var Version, Commit, Date = "", "", ""
 
 // Options are the process's streams and clock; tests replace them.
 type Options struct {
@@ -149,13 +150,27 @@ func oneLine(s string) string {
 }
 
 func version() string {
-	if Version != "" {
-		return Version
+	v := Version
+	if v == "" {
+		v = "dev"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if Commit != "" {
+		v += " (commit " + Commit
+		if Date != "" {
+			v += ", built " + Date
+		}
+		v += ")"
 	}
-	return "dev"
+	return v
+}
+
+// Command is the whole command tree, for generating man pages and completions (cmd/stsmfa-docs).
+func Command() *cobra.Command {
+	a := &app{Options: Options{Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now, Terminal: openTerminal}}
+	return a.rootCmd()
 }
 
 func (a *app) rootCmd() *cobra.Command {

@@ -55,6 +55,9 @@ understand, and nothing else on stdout. Use it from a config profile (see setup-
 
 A stored session is reused. When many processes ask at once, one asks for the code and calls STS;
 the others wait for it. Without a terminal or token command it fails at once, saying how to fix it.`,
+		Example: `  stsmfa credential-process --profile default        # what credential_process runs
+  stsmfa credential-process --profile prod | jq .Expiration   # a role profile
+  stsmfa setup-credential-process work --profile default     # writes the credential_process line for you`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			res, err := a.sessionFor(&sf)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The packaging check CI runs (.ci/run): builds the static linux/amd64 binary as the release does, the
+# man pages and completions (cmd/stsmfa-docs), and the .deb with nfpm — the packager goreleaser embeds —
+# from the nfpms section of .goreleaser.yaml itself (one source of truth); then installs it with
+# dpkg -i and checks `stsmfa --version`, `man stsmfa` and the packaged bash completion, and removes it.
+# Building goreleaser itself takes longer than CI should spend (README, "Releases"):
+# scripts/release-check.sh runs `goreleaser check` and a snapshot of every target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:$HOME/go/bin:$PATH
+NFPM_VERSION=${NFPM_VERSION:-v2.48.0}
+command -v nfpm >/dev/null || go install "github.com/goreleaser/nfpm/v2/cmd/nfpm@$NFPM_VERSION"
+
+out=$(mktemp -d /tmp/stsmfa-package.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+version=0.0.0-check
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags "-s -w \
+  -X github.com/stsmfa/stsmfa/internal/cli.Version=$version \
+  -X github.com/stsmfa/stsmfa/internal/cli.Commit=$commit \
+  -X github.com/stsmfa/stsmfa/internal/cli.Date=$date" -o "$out/stsmfa" ./cmd/stsmfa
+rm -rf build/docs && go run ./cmd/stsmfa-docs build/docs
+
+# nfpm's own configuration from goreleaser's nfpms entry: the same metadata and contents, plus the binary
+/usr/bin/python3 - "$out" "$version" <<'PY'
+import sys, yaml
+out, version = sys.argv[1], sys.argv[2]
+g = yaml.safe_load(open(".goreleaser.yaml"))["nfpms"][0]
+cfg = {k: g[k] for k in ("vendor", "homepage", "maintainer", "description", "license", "section")}
+cfg.update(name=g["package_name"], arch="amd64", platform="linux", version=version,
+           contents=[{"src": out + "/stsmfa", "dst": g["bindir"] + "/stsmfa", "file_info": {"mode": 0o755}}] + g["contents"])
+yaml.safe_dump(cfg, open(out + "/nfpm.yaml", "w"))
+PY
+nfpm package --config "$out/nfpm.yaml" --packager deb --target "$out/stsmfa.deb"
+dpkg-deb --contents "$out/stsmfa.deb"
+
+dpkg -i "$out/stsmfa.deb"
+trap 'dpkg -r stsmfa >/dev/null 2>&1 || true; rm -rf "$out"' EXIT
+fail() { echo "package-check: $*" >&2; exit 1; }
+got=$(/usr/bin/stsmfa --version)
+[ "$got" = "stsmfa version $version (commit $commit, built $date)" ] || fail "installed stsmfa --version printed: $got"
+file -b /usr/bin/stsmfa | grep -q 'statically linked' || fail "the packaged binary is not static: $(file -b /usr/bin/stsmfa)"
+MANPAGER=cat MANWIDTH=80 man stsmfa-login | grep -q 'stsmfa login' || fail "man stsmfa-login shows no examples"
+MANPAGER=cat man stsmfa | grep -q 'MFA session credentials' || fail "man stsmfa does not show stsmfa's page"
+# as a user's shell loads it: bash-completion first, then the packaged file
+completion=$(bash --noprofile --norc -c 'source /usr/share/bash-completion/bash_completion
+source /usr/share/bash-completion/completions/stsmfa
+COMP_WORDS=(stsmfa lo); COMP_CWORD=1; COMP_LINE="stsmfa lo"; COMP_POINT=${#COMP_LINE}
+__start_stsmfa 2>/dev/null; printf "%s\n" "${COMPREPLY[@]}"')
+[ "$(echo $completion)" = "login logout" ] || fail "packaged bash completion of 'stsmfa lo' gave: $completion"
+[ -f /usr/share/zsh/vendor-completions/_stsmfa ] && [ -f /usr/share/fish/vendor_completions.d/stsmfa.fish ] || fail "zsh/fish completions missing"
+echo "package-check: ok: deb installs; stsmfa --version, man pages and bash completion work"
