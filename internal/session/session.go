@@ -36,15 +36,15 @@ type Request struct {
 type Env struct {
 	Now      func() time.Time
 	Getenv   func(string) string
-	Terminal Terminal             // how to ask a person; nil when there is no way (set from OpenPrompt when that is given)
+	Terminal Terminal // how to ask a person; nil when there is no way (set from OpenPrompt when that is given)
 	// OpenPrompt opens the prompt a refresh needs (the terminal or a dialog), called at most once per
 	// Ensure and only when a session must be refreshed. nil Terminal and nil error: no way to ask.
 	OpenPrompt func(PromptSpec) (Terminal, error)
-	Debugf   func(string, ...any) // --debug diagnostics; never passed a secret
-	Info     func(string)         // one-line notices for the user (serial saved, duration capped)
-	Warn     func(string)
-	Timeout  time.Duration // per AWS call
-	Editor   *awsfile.Editor
+	Debugf     func(string, ...any) // --debug diagnostics; never passed a secret
+	Info       func(string)         // one-line notices for the user (serial saved, duration capped)
+	Warn       func(string)
+	Timeout    time.Duration // per AWS call
+	Editor     *awsfile.Editor
 }
 
 // Result is what Ensure did.
