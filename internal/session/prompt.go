@@ -90,8 +90,8 @@ func (r *run) noPromptErr() error {
 	case r.prompt.err != nil:
 		return r.prompt.err
 	case r.prompt.spec.off():
-		return withField(noCodeErr("prompts are off (%s = none, %s) and profile %q has no token command: set mfa_process in the config section of %s (e.g. mfa_process = ykman oath accounts code -s NAME), or run `stsmfa login --profile %s` with a prompt first",
-			KeyMFAPrompt, r.prompt.spec.From, r.plan.Asked, r.plan.Source, r.plan.Source), FieldTokenCommand)
+		return withField(noCodeErr("prompts are off (none, from %s) and profile %q has no token command: set mfa_process in the config section of %s (e.g. mfa_process = ykman oath accounts code -s NAME)",
+			r.prompt.spec.From, r.plan.Asked, r.plan.Source), FieldTokenCommand)
 	}
 	return errNoTerminal(r.plan.Asked, r.plan.Source)
 }
