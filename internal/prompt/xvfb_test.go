@@ -38,7 +38,10 @@ func TestRealDialogs(t *testing.T) {
 				return ch
 			}
 			prompt := func() chan answer {
-				return ask(func() (string, int, error) { s, err := d.Prompt("MFA code for work_1 (arn:aws:iam::****9012:mfa/alice): "); return s, 0, err })
+				return ask(func() (string, int, error) {
+					s, err := d.Prompt("MFA code for work_1 (arn:aws:iam::****9012:mfa/alice): ")
+					return s, 0, err
+				})
 			}
 			wait := func(ch chan answer) answer {
 				select {
