@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/prompt"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -33,8 +35,9 @@ type Options struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time
-	// Terminal opens the user's terminal; nil result = no terminal. Default: /dev/tty.
-	Terminal func() session.Terminal
+	// Terminal opens the user's terminal, its prompts cancelled with ctx; nil result = no terminal.
+	// Default: /dev/tty (CONIN$/CONOUT$ on Windows).
+	Terminal func(ctx context.Context) session.Terminal
 	// StderrIsTerminal and StdoutIsTerminal enable colour on each stream; default: detected.
 	StderrIsTerminal *bool
 	StdoutIsTerminal *bool
@@ -69,8 +72,15 @@ func Run(o Options) int {
 	a.color = colorOK && isTerminal(o.StderrIsTerminal, o.Stderr)
 	a.colorOut = colorOK && isTerminal(o.StdoutIsTerminal, o.Stdout)
 
-	// Ctrl-C ends the process (exit 130 in the shell): writes are atomic renames, so no file is left half-written.
-	ctx := context.Background()
+	// The first Ctrl-C (SIGINT) cancels the context: the prompt, a dialog, the lock wait and the AWS
+	// calls end and stsmfa exits 130 with the files as they were (writes are atomic renames, and a
+	// session already paid for with a code is still stored). A second Ctrl-C kills it as before.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	a.ctx = ctx
 
 	root := a.rootCmd()
@@ -80,6 +90,9 @@ func Run(o Options) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitcode.OK
+	}
+	if ctx.Err() != nil && session.KindOf(err) != session.KindCancelled && exitcode.Of(err) != exitcode.Cancelled {
+		err = exitcode.CancelledErr("interrupted")
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -248,6 +261,7 @@ type sessionFlags struct {
 	serial       string
 	duration     string
 	tokenCommand string
+	prompt       string
 	minRemaining time.Duration
 	lockTimeout  time.Duration
 	cmd          *cobra.Command
@@ -259,6 +273,7 @@ func (s *sessionFlags) register(c *cobra.Command) {
 	f.StringVar(&s.serial, "serial-number", "", "MFA device serial or ARN (default: mfa_serial, $AWS_MFA_SERIAL, else found via IAM)")
 	f.StringVar(&s.duration, "duration", "", "session length: seconds or 12h, 36h (900s–36h; root 1h; default: mfa_session_duration, else 12h)")
 	f.StringVar(&s.tokenCommand, "token-command", "", "command that prints the MFA code (default: mfa_process, else a terminal prompt)")
+	f.StringVar(&s.prompt, "prompt", "", "how to ask for a code: "+prompt.ModeList()+" (default: $"+promptVar+", mfa_prompt, else auto: the terminal, else a dialog when a display is available)")
 	f.DurationVar(&s.minRemaining, "min-remaining", session.DefaultMargin, "reuse a session only if it stays valid longer than this")
 	f.DurationVar(&s.lockTimeout, "lock-timeout", session.DefaultLockTimeout, "how long to wait for another stsmfa refreshing the same profile (> 0)")
 	s.cmd = c
@@ -276,6 +291,16 @@ func (s *sessionFlags) request() (session.Request, error) {
 		DurationFrom: "--duration",
 		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
+	}
+	if s.prompt != "" || (s.cmd != nil && s.cmd.Flags().Changed("prompt")) {
+		req.Prompt, req.PromptFrom = s.prompt, "--prompt"
+	} else if v := os.Getenv(promptVar); v != "" {
+		req.Prompt, req.PromptFrom = v, promptVar
+	}
+	if req.PromptFrom != "" {
+		if _, err := prompt.ParseMode(req.Prompt); err != nil || strings.TrimSpace(req.Prompt) == "" {
+			return req, exitcode.UsageErr("%s %q: not a way to ask; use one of %s", req.PromptFrom, req.Prompt, prompt.ModeList())
+		}
 	}
 	if s.lockTimeout <= 0 {
 		return req, exitcode.UsageErr("--lock-timeout must be longer than 0 (got %s): it bounds the wait for another stsmfa, e.g. --lock-timeout 2m", s.lockTimeout)
@@ -339,12 +364,17 @@ func (a *app) ensure(req session.Request) (*session.Result, error) {
 		Timeout: a.timeout,
 		Editor:  a.editor(),
 	}
-	if t := a.Terminal(); t != nil {
-		env.Terminal = t
-		if c, ok := t.(io.Closer); ok {
-			defer c.Close()
-		}
+	var opened io.Closer
+	env.OpenPrompt = func(spec session.PromptSpec) (session.Terminal, error) {
+		t, c, err := a.openPrompt(spec)
+		opened = c
+		return t, err
 	}
+	defer func() {
+		if opened != nil {
+			opened.Close()
+		}
+	}()
 	return session.Ensure(a.ctx, env, req)
 }
 

@@ -54,7 +54,9 @@ understand, and nothing else on stdout. Use it from a config profile (see setup-
   credential_process = /usr/local/bin/stsmfa credential-process --profile default
 
 A stored session is reused. When many processes ask at once, one asks for the code and calls STS;
-the others wait for it. Without a terminal or token command it fails at once, saying how to fix it.`,
+the others wait for it. Without a terminal it asks in a desktop dialog when a display is available
+(--prompt, STSMFA_PROMPT, mfa_prompt). With no way to get a code it still waits for another stsmfa
+that is refreshing the same profile, and otherwise fails at once, saying how to fix it.`,
 		Example: `  stsmfa credential-process --profile default        # what credential_process runs
   stsmfa credential-process --profile prod | jq .Expiration   # a role profile
   stsmfa setup-credential-process work --profile default     # writes the credential_process line for you`,

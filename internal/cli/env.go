@@ -44,7 +44,8 @@ func (a *app) envCmd() *cobra.Command {
 AWS_CREDENTIAL_EXPIRATION (and AWS_REGION / AWS_DEFAULT_REGION from the profile, unless already set)
 for a shell to evaluate (or, with --unset, remove the credential variables). --profile may name a role
 profile. A stored session is
-reused; otherwise one code is asked for on the terminal (or by --token-command / mfa_process).`,
+reused; otherwise one code is asked for on the terminal, else in a dialog (or by --token-command /
+mfa_process).`,
 		Example: `  eval "$(stsmfa env)"                              # bash, zsh
   stsmfa env --format fish | source
   stsmfa env --format powershell | Invoke-Expression

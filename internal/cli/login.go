@@ -24,7 +24,8 @@ func (a *app) loginCmd() *cobra.Command {
 "aws --profile mfa ..." and every SDK use them. A session that is still valid for longer than
 --min-remaining is reused without a prompt or any AWS call.
 
-The code comes from the argument, else --token-command or mfa_process, else a prompt on the terminal.
+The code comes from the argument, else --token-command or mfa_process, else a prompt on the terminal,
+or without one a desktop dialog (zenity, kdialog, osascript, Windows; see --prompt).
 The MFA device comes from --serial-number, mfa_serial, $AWS_MFA_SERIAL, else IAM (and is then saved).
 
 Each target gets aws_access_key_id, aws_secret_access_key, aws_session_token and three keys the AWS

@@ -217,8 +217,9 @@ func TestLockTimeout(t *testing.T) {
 	}
 }
 
-// TestNoCodeSourceFailsFast: no terminal, no token command, no valid cache: exit 6 at once, with the
-// fix on stderr and nothing on stdout, also while another process holds the lock.
+// TestNoCodeSourceFailsFast: no terminal, no token command, no valid cache, nobody refreshing: exit 6
+// at once, with the fix on stderr and nothing on stdout. (While another process holds the lock they
+// wait for it instead: TestNoCodeWaitsForRefresh.)
 func TestNoCodeSourceFailsFast(t *testing.T) {
 	commands := [][]string{{"credential-process"}, {"env"}, {"exec", "--", "true"}, {"login"}}
 	check := func(t *testing.T, w *world, extra []string) {
@@ -256,11 +257,6 @@ func TestNoCodeSourceFailsFast(t *testing.T) {
 		w := newWorld(t)
 		w.stsmfa("login", w.Code()).mustRun(t)
 		check(t, w, []string{"--min-remaining", "13h"})
-	})
-	t.Run("lock-held", func(t *testing.T) {
-		w := newWorld(t)
-		holder(t, w)
-		check(t, w, nil)
 	})
 	t.Run("aws-cli", func(t *testing.T) {
 		aws := testkit.RequireTool(t, "/usr/bin/aws")

@@ -12,8 +12,10 @@ import (
 	"time"
 )
 
-// Terminal is the user's terminal device (/dev/tty), never stdin/stdout. Prompt writes question and
-// returns the line typed; it returns an error wrapping ErrInterrupted on Ctrl-C/Ctrl-D.
+// Terminal is how a person is asked: the terminal device (/dev/tty, never stdin/stdout) or a desktop
+// dialog (which may also be a Chooser). Prompt shows question and returns the line typed; it returns
+// an error wrapping ErrInterrupted on Ctrl-C/Ctrl-D or Cancel, wrapping ErrNoAnswer when nobody
+// answered in time; an error that is an *Error is passed on as it is.
 type Terminal interface {
 	Prompt(question string) (string, error)
 }
@@ -108,14 +110,22 @@ func promptErr(err error) error {
 	if errors.Is(err, ErrInterrupted) {
 		return cancelledErr("cancelled at the prompt; nothing was changed")
 	}
+	var se *Error
+	if errors.As(err, &se) { // the prompt's own words (a dialog that timed out or failed)
+		return err
+	}
 	return noCodeErr("cannot read from the terminal: %v", err)
 }
 
-// chooseSerial picks among several MFA devices on the terminal, or fails listing them all.
+// chooseSerial picks among several MFA devices on the terminal or in a dialog's list, or fails
+// listing them all.
 func chooseSerial(serials []string, profile string, tty Terminal) (string, error) {
 	if tty == nil {
 		return "", withField(usageErr("profile %q has %d MFA devices (%s); choose one with mfa_serial in its config section",
 			profile, len(serials), joinList(serials)), FieldSerial)
+	}
+	if c, ok := tty.(Chooser); ok {
+		return chooseInList(serials, profile, c)
 	}
 	q := fmt.Sprintf("profile %s has %d MFA devices:\n", profile, len(serials))
 	for i, s := range serials {
@@ -132,6 +142,26 @@ func chooseSerial(serials []string, profile string, tty Terminal) (string, error
 			return serials[n-1], nil
 		}
 		q = fmt.Sprintf("type a number from 1 to %d: ", len(serials))
+	}
+	return "", withField(usageErr("no MFA device chosen; set mfa_serial in the profile's config section"), FieldSerial)
+}
+
+// chooseInList picks a device in a dialog's list; OK with nothing picked asks again, twice at most.
+func chooseInList(serials []string, profile string, c Chooser) (string, error) {
+	items := make([]string, len(serials))
+	for i, s := range serials {
+		items[i] = MaskSerial(s)
+	}
+	q := fmt.Sprintf("Profile %s has %d MFA devices. Which one do you want to use?", profile, len(serials))
+	for tries := 0; tries < 3; tries++ {
+		i, err := c.Choose(q, items)
+		if err != nil {
+			return "", promptErr(err)
+		}
+		if i >= 0 && i < len(serials) {
+			return serials[i], nil
+		}
+		q = fmt.Sprintf("Pick one of the %d MFA devices of profile %s.", len(serials), profile)
 	}
 	return "", withField(usageErr("no MFA device chosen; set mfa_serial in the profile's config section"), FieldSerial)
 }

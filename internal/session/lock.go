@@ -46,6 +46,16 @@ func lockPath(credPath, source string) (string, error) {
 
 // lockSource takes the refresh lock for a source, waiting at most timeout.
 func lockSource(ctx context.Context, credPath, source string, timeout time.Duration) (unlock func(), err error) {
+	return takeLock(ctx, credPath, source, timeout, false)
+}
+
+// lockSourceIfHeld waits for the source's refresh lock only when another process holds it (it may be
+// getting a code right now) and returns holding it; when nobody holds it, it returns nil at once.
+func lockSourceIfHeld(ctx context.Context, credPath, source string, timeout time.Duration) (unlock func(), err error) {
+	return takeLock(ctx, credPath, source, timeout, true)
+}
+
+func takeLock(ctx context.Context, credPath, source string, timeout time.Duration, onlyIfHeld bool) (unlock func(), err error) {
 	path, err := lockPath(credPath, source)
 	if err != nil {
 		return nil, err
@@ -54,6 +64,10 @@ func lockSource(ctx context.Context, credPath, source string, timeout time.Durat
 	if ok, err := l.TryLock(); err != nil {
 		return nil, filesErr("cannot lock %s: %v", path, err)
 	} else if ok {
+		if onlyIfHeld {
+			_ = l.Unlock()
+			return nil, nil
+		}
 		return func() { _ = l.Unlock() }, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)

@@ -54,20 +54,14 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 			return r.serveRole(s, true, "")
 		}
 	}
-	needCode := direct
-	if !direct {
-		_, ok := findCached(r.creds, r.plan.Source, r.src.Serial, r.env.Now(), signMargin)
-		needCode = !ok
-	}
-	if needCode {
+	var noCode error
+	if r.roleNeedsCode(direct) {
 		if err := r.keys(); err != nil {
 			return nil, err
 		}
-		if err := r.canAskCode(); err != nil {
-			return nil, err
-		}
+		noCode = r.canAskCode()
 	}
-	unlock, err := r.lock(ctx)
+	unlock, err := r.lock(ctx, noCode)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +72,17 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 	if !r.req.Force {
 		if s, ok := r.cachedRole(); ok {
 			return r.serveRole(s, true, "")
+		}
+	}
+	if r.roleNeedsCode(direct) {
+		if err := r.gaveUpMeanwhile(); err != nil {
+			return nil, err
+		}
+		if err := r.keys(); err != nil {
+			return nil, err
+		}
+		if err := r.canAskCode(); err != nil {
+			return nil, err
 		}
 	}
 	if err := r.checkRoleCachesWritable(); err != nil {
@@ -91,6 +96,7 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 		s, why, err = r.assumeChained(ctx, d, set)
 	}
 	if err != nil {
+		r.noteGaveUp(err)
 		return nil, err
 	}
 	if err := r.checkFresh(s, "AssumeRole"); err != nil {
@@ -105,6 +111,16 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	return r.serveRole(s, false, why)
+}
+
+// roleNeedsCode reports whether serving the role takes a code: a role assumed directly always does;
+// a chained one when no cached MFA session of the source can sign AssumeRole.
+func (r *run) roleNeedsCode(direct bool) bool {
+	if direct {
+		return true
+	}
+	_, ok := findCached(r.creds, r.plan.Source, r.src.Serial, r.env.Now(), signMargin)
+	return !ok
 }
 
 // serveRole stores a role session where this request wants it: login's targets, and (for login and

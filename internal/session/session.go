@@ -20,6 +20,8 @@ type Request struct {
 	Code         string // code given up front
 	TokenCommand string
 	TokenFrom    string
+	Prompt       string // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
+	PromptFrom   string
 	Duration     time.Duration // 0 = the profile's setting or the default
 	DurationFrom string
 	Force        bool // refresh even when a cached session is valid
@@ -34,12 +36,15 @@ type Request struct {
 type Env struct {
 	Now      func() time.Time
 	Getenv   func(string) string
-	Terminal Terminal             // nil when there is no terminal
-	Debugf   func(string, ...any) // --debug diagnostics; never passed a secret
-	Info     func(string)         // one-line notices for the user (serial saved, duration capped)
-	Warn     func(string)
-	Timeout  time.Duration // per AWS call
-	Editor   *awsfile.Editor
+	Terminal Terminal // how to ask a person; nil when there is no way (set from OpenPrompt when that is given)
+	// OpenPrompt opens the prompt a refresh needs (the terminal or a dialog), called at most once per
+	// Ensure and only when a session must be refreshed. nil Terminal and nil error: no way to ask.
+	OpenPrompt func(PromptSpec) (Terminal, error)
+	Debugf     func(string, ...any) // --debug diagnostics; never passed a secret
+	Info       func(string)         // one-line notices for the user (serial saved, duration capped)
+	Warn       func(string)
+	Timeout    time.Duration // per AWS call
+	Editor     *awsfile.Editor
 }
 
 // Result is what Ensure did.
@@ -81,6 +86,7 @@ type run struct {
 	plan               *Plan
 	src                *Source
 	targetsGiven       bool
+	prompt             promptState
 }
 
 // Ensure returns a session for req.Profile valid for longer than req.MinRemaining, reusing a cached one
@@ -231,22 +237,40 @@ func (r *run) keys() error {
 	return nil
 }
 
-// canAskCode reports whether a code could be had at all; without one a refresh fails now, before
-// waiting for the lock.
+// canAskCode reports whether a code could be had at all; without one a refresh can only wait for
+// another process that is refreshing (see lock).
 func (r *run) canAskCode() error {
-	if r.src.TokenCommand == "" && r.req.Code == "" && r.env.Terminal == nil {
-		return errNoTerminal(r.plan.Asked, r.plan.Source)
+	if r.src.TokenCommand == "" && r.req.Code == "" {
+		r.openPrompt()
+		if r.env.Terminal == nil {
+			return r.noPromptErr()
+		}
 	}
 	return nil
 }
 
-func (r *run) lock(ctx context.Context) (func(), error) {
+// lock takes the source's refresh lock. When no code can be had here (noCode), a refresh is only worth
+// waiting for: if another process holds the lock (someone typing a code into stsmfa login, a dialog),
+// lock waits for it so that the caller re-reads the cache under it; when nobody holds it, lock fails
+// with noCode at once.
+func (r *run) lock(ctx context.Context, noCode error) (func(), error) {
 	timeout := r.req.LockTimeout
 	if timeout == 0 {
 		timeout = DefaultLockTimeout
 	}
-	r.env.debugf("waiting for the session lock of profile %s", r.plan.Source)
-	unlock, err := lockSource(ctx, r.credPath, r.plan.Source, timeout)
+	r.prompt.since = time.Now()
+	var unlock func()
+	var err error
+	if noCode != nil {
+		r.env.debugf("no code can be had here; waiting for the session lock of profile %s only if another process is refreshing", r.plan.Source)
+		if unlock, err = lockSourceIfHeld(ctx, r.credPath, r.plan.Source, timeout); err == nil && unlock == nil {
+			return nil, noCode
+		}
+	} else {
+		r.openPrompt() // a choice of device, or a code after all, may need it under the lock
+		r.env.debugf("waiting for the session lock of profile %s", r.plan.Source)
+		unlock, err = lockSource(ctx, r.credPath, r.plan.Source, timeout)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -262,10 +286,7 @@ func (r *run) ensureMFA(ctx context.Context) (*Result, error) {
 	if err := r.keys(); err != nil {
 		return nil, err
 	}
-	if err := r.canAskCode(); err != nil {
-		return nil, err
-	}
-	unlock, err := r.lock(ctx)
+	unlock, err := r.lock(ctx, r.canAskCode())
 	if err != nil {
 		return nil, err
 	}
@@ -277,11 +298,18 @@ func (r *run) ensureMFA(ctx context.Context) (*Result, error) {
 	if res, err := r.reuseMFA(); res != nil || err != nil {
 		return res, err
 	}
+	if err := r.gaveUpMeanwhile(); err != nil {
+		return nil, err
+	}
 	if err := r.keys(); err != nil {
+		return nil, err
+	}
+	if err := r.canAskCode(); err != nil {
 		return nil, err
 	}
 	res, err := r.newMFASession(ctx, r.req.Targets)
 	if err != nil {
+		r.noteGaveUp(err)
 		return nil, err
 	}
 	return r.result(res), nil
