@@ -119,6 +119,7 @@ var fieldFix = map[session.Field]string{
 	session.FieldLockTimeout:  "or raise --lock-timeout",
 	session.FieldTimeout:      "or raise --timeout",
 	session.FieldProfile:      "pass --profile with the profile that holds the IAM user's long-term keys",
+	session.FieldTokenTimeout: "or raise --token-timeout",
 }
 
 // describe is the one line the user reads: session's message and, where the fix is a flag, the flag.
@@ -233,6 +234,7 @@ type sessionFlags struct {
 	serial       string
 	duration     string
 	tokenCommand string
+	tokenTimeout time.Duration
 	minRemaining time.Duration
 	lockTimeout  time.Duration
 	cmd          *cobra.Command
@@ -243,7 +245,8 @@ func (s *sessionFlags) register(c *cobra.Command) {
 	f.StringVarP(&s.profile, "profile", "p", "", "source profile with long-term keys, or a role profile (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, else default)")
 	f.StringVar(&s.serial, "serial-number", "", "MFA device serial or ARN (default: mfa_serial, $AWS_MFA_SERIAL, else found via IAM)")
 	f.StringVar(&s.duration, "duration", "", "session length: seconds or 12h, 36h (900s–36h; root 1h; default: mfa_session_duration, else 12h)")
-	f.StringVar(&s.tokenCommand, "token-command", "", "command that prints the MFA code (default: mfa_process, else a terminal prompt)")
+	f.StringVar(&s.tokenCommand, "token-command", "", "command that prints the MFA code, or ykman:NAME, op:ITEM, bw:ITEM, pass:PATH (default: mfa_process, else a terminal prompt)")
+	f.DurationVar(&s.tokenTimeout, "token-timeout", 0, "stop the token command after this long (> 0; default: mfa_process_timeout, else 2m)")
 	f.DurationVar(&s.minRemaining, "min-remaining", session.DefaultMargin, "reuse a session only if it stays valid longer than this")
 	f.DurationVar(&s.lockTimeout, "lock-timeout", session.DefaultLockTimeout, "how long to wait for another stsmfa refreshing the same profile (> 0)")
 	s.cmd = c
@@ -258,9 +261,16 @@ func (s *sessionFlags) request() (session.Request, error) {
 		SerialFrom:   "--serial-number",
 		TokenCommand: s.tokenCommand,
 		TokenFrom:    "--token-command",
+		TokenTimeout: s.tokenTimeout,
 		DurationFrom: "--duration",
 		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
+	}
+	if s.cmd != nil && s.cmd.Flags().Changed("token-timeout") {
+		if s.tokenTimeout <= 0 {
+			return req, exitcode.UsageErr("--token-timeout must be longer than 0 (got %s): it bounds each run of the token command, e.g. --token-timeout 5m", s.tokenTimeout)
+		}
+		req.TokenTimeoutFrom = "--token-timeout"
 	}
 	if s.lockTimeout <= 0 {
 		return req, exitcode.UsageErr("--lock-timeout must be longer than 0 (got %s): it bounds the wait for another stsmfa, e.g. --lock-timeout 2m", s.lockTimeout)

@@ -46,7 +46,7 @@ without a prompt; --target also stores it in the credentials file. A role that a
 				return err
 			}
 			if len(args) == 1 {
-				req.Code = strings.TrimSpace(args[0])
+				req.Code = session.NormalizeCode(args[0]) // "123 456", as authenticator apps show it
 				if err := session.CheckCode(req.Code, "given on the command line"); err != nil {
 					return err
 				}

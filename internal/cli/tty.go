@@ -43,6 +43,10 @@ func (t *terminal) Prompt(q string) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
+// Device is the terminal device itself: a token command gets it as stdin and stderr
+// (session.TerminalDevice).
+func (t *terminal) Device() (in, out *os.File) { return t.in, t.out }
+
 func (t *terminal) Close() error {
 	if t.out != t.in {
 		t.out.Close()

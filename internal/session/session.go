@@ -20,9 +20,12 @@ type Request struct {
 	Code         string // code given up front
 	TokenCommand string
 	TokenFrom    string
-	Duration     time.Duration // 0 = the profile's setting or the default
-	DurationFrom string
-	Force        bool // refresh even when a cached session is valid
+	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else TokenCommandTimeout)
+	TokenTimeout     time.Duration
+	TokenTimeoutFrom string
+	Duration         time.Duration // 0 = the profile's setting or the default
+	DurationFrom     string
+	Force            bool // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
 	StoreReused  bool
@@ -95,6 +98,7 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 		env.Now = time.Now
 	}
 	if req.Code != "" {
+		req.Code = normalizeCode(req.Code) // "123 456", as authenticator apps show it
 		if err := CheckCode(req.Code, "given on the command line"); err != nil {
 			return nil, err
 		}
