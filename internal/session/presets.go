@@ -149,7 +149,7 @@ func (t tokenCommand) parseOutput(out string) (string, error) {
 		case isCode(code):
 			return code, nil
 		case allDigits(code):
-			return "", noCodeErr("the token command (%s) printed a %d-digit code; AWS takes 6-digit TOTP codes: the account must be a 6-digit TOTP", t.label(), len(code))
+			return "", noCodeErr("the token command (%s) printed a code of %d digits; AWS takes 6-digit codes: the account must be a 6-digit TOTP", t.label(), len(code))
 		}
 		return "", noCodeErr("the token command (%s) printed something other than a 6-digit code; %s prints only the code", t.label(), t.preset.tool)
 	}
