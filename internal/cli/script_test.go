@@ -25,6 +25,7 @@ import (
 //
 //	exits N PROG ARGS...           run PROG (like exec) and assert its exit code is exactly N
 //	code [-spaced] [VAR]           set $VAR (default CODE) to alice's current MFA code ("123 456" with -spaced)
+//	step-left MIN MAX              sleep until MIN to MAX is left of the current 30-second MFA time step
 //	proc-gone PIDFILE              assert the process whose pid PIDFILE holds no longer runs (Linux /proc)
 //	advance DURATION               move the stand-in's clock (and `code`) forward, e.g. 30s: next MFA window
 //	now [+|-]DURATION              run later stsmfa commands with their clock at stand-in time ± DURATION
@@ -177,6 +178,24 @@ func TestScripts(t *testing.T) {
 					c = c[:3] + " " + c[3:]
 				}
 				ts.Setenv(name, c)
+			},
+			"step-left": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: step-left MIN MAX")
+				}
+				lo, hi := duration(ts, args, 0), duration(ts, args, 1)
+				if lo < 0 || hi > 30*time.Second || lo >= hi {
+					ts.Fatalf("step-left: want 0 <= MIN < MAX <= 30s")
+				}
+				for i := 0; i < 2*30*10; i++ {
+					now := world(ts).Now()
+					left := 30*time.Second - time.Duration(now.UnixNano()%int64(30*time.Second))
+					if left >= lo && left <= hi {
+						return
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				ts.Fatalf("step-left: never between %s and %s", lo, hi)
 			},
 			"proc-gone": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
