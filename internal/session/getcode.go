@@ -260,8 +260,13 @@ func (c *codeSource) refused(err error, code string) error {
 		return newErr(KindRefused, FieldNone, err, "AWS rejected the MFA code as wrong (or used elsewhere within the last minute): check that it is the current code of MFA device %s; if this device's codes keep failing, is its clock right? (a phone's time must be set automatically); wait for the next code and try again",
 			c.device())
 	case strings.Contains(msg, "unable to validate mfa code") || strings.Contains(msg, "mfa serial"):
-		return newErr(KindRefused, FieldSerial, err, "AWS does not know MFA device %s (%s) as a device of the IAM user of profile %q: use the serial of a device assigned to that user (`aws iam list-mfa-devices --profile %s` lists them), or remove mfa_serial and stsmfa finds the device itself",
-			c.device(), orLabel(c.src.SerialFrom, "the configured serial"), c.src.Profile, c.src.Profile)
+		from := orLabel(c.src.SerialFrom, "the configured serial")
+		text := fmt.Sprintf("AWS does not know MFA device %s (%s) as a device of the IAM user of profile %q; `aws iam list-mfa-devices --profile %s` lists that user's devices",
+			c.device(), from, c.src.Profile, c.src.Profile)
+		if strings.HasPrefix(from, KeyMFASerial+" ") {
+			return newErr(KindRefused, FieldSerial, err, "%s: fix mfa_serial, or remove it and stsmfa finds the device itself", text)
+		}
+		return newErr(KindRefused, FieldNone, err, "%s", text)
 	}
 	return err
 }
@@ -280,8 +285,13 @@ func checkNotFIDO(serial, from string) error {
 	if !isFIDO(serial) {
 		return nil
 	}
-	return withField(refusedErr("MFA device %s (%s) is a FIDO security key, and STS accepts no FIDO key: assign the IAM user a virtual (authenticator app) or hardware TOTP device and use its serial, or sign in with `aws login` (AWS CLI 2.32 or later), which works with FIDO keys",
-		MaskSerial(serial), orLabel(from, "the configured serial")), FieldSerial)
+	from = orLabel(from, "the configured serial")
+	err := refusedErr("MFA device %s (%s) is a FIDO security key, and STS accepts no FIDO key: assign the IAM user a virtual (authenticator app) or hardware TOTP device and use its serial, or sign in with `aws login` (AWS CLI 2.32 or later), which works with FIDO keys",
+		MaskSerial(serial), from)
+	if strings.HasPrefix(from, KeyMFASerial+" ") {
+		err = withField(err, FieldSerial)
+	}
+	return err
 }
 
 // fidoOnly is the error for an IAM user whose every MFA device is a FIDO key.
