@@ -23,7 +23,9 @@ func (a *app) loginCmd() *cobra.Command {
 "aws --profile mfa ..." and every SDK use them. A session that is still valid for longer than
 --min-remaining is reused without a prompt or any AWS call.
 
-The code comes from the argument, else --token-command or mfa_process, else a prompt on the terminal.
+The code comes from the argument ("123 456" is fine), else --token-command or mfa_process (a command,
+or a preset: ykman:NAME, op:ITEM, bw:ITEM, pass:PATH), else a prompt on the terminal. A code AWS
+already took is never sent again: a token command is run again at the next 30-second step.
 The MFA device comes from --serial-number, mfa_serial, $AWS_MFA_SERIAL, else IAM (and is then saved).
 
 Each target gets aws_access_key_id, aws_secret_access_key, aws_session_token and three keys the AWS
