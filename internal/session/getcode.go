@@ -82,8 +82,8 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 		c.origin, c.had = fromArgument, c.clock()
 		code := normalizeCode(c.req.Code)
 		if rec := loadStep(c.src.Serial); rec.used(c.src.Serial, code, c.had) {
-			return "", refusedErr("the MFA code given on the command line was already used: %s for MFA device %s, and AWS takes each code once; wait for the next code (in %s) and try again",
-				rec.how(), c.device(), Human(nextStep(c.had).Sub(c.had)))
+			return "", refusedErr("the MFA code given on the command line %s: %s for MFA device %s, and AWS takes each code once; wait for the next code (in %s) and try again",
+				rec.state(), rec.how(), c.device(), Human(nextStep(c.had).Sub(c.had)))
 		}
 		return code, nil
 	}
@@ -101,8 +101,8 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 			return code, nil
 		}
 		wait := nextStep(c.had).Sub(c.had)
-		c.say(fmt.Sprintf("the code from the token command (%s) was already used (%s, and AWS takes each code once); waiting %s for the next one",
-			c.command().label(), rec.how(), Human(wait)))
+		c.say(fmt.Sprintf("the code from the token command (%s) %s (%s, and AWS takes each code once); waiting %s for the next one",
+			c.command().label(), rec.state(), rec.how(), Human(wait)))
 		return c.nextCommandCode(ctx, code, wait)
 	}
 	if c.tty == nil {
@@ -214,14 +214,14 @@ func (c *codeSource) prompt(question, used string) (string, error) {
 			}
 			q = fmt.Sprintf("that is not 6 digits; MFA code for %s (%s): ", c.src.Profile, c.device())
 		case code == used || rec.used(c.src.Serial, code, c.had):
-			how := "AWS may have taken it a moment ago"
+			state, how := "may already be spent", "AWS may have taken it a moment ago"
 			if code != used {
-				how = rec.how()
+				state, how = rec.state(), rec.how()
 			}
 			if tries == 3 {
-				return "", usageErr("the MFA code typed at the prompt was already used (%s); AWS takes each code once: wait for the next code and try again", how)
+				return "", usageErr("the MFA code typed at the prompt %s (%s); AWS takes each code once: wait for the next code and try again", state, how)
 			}
-			q = fmt.Sprintf("that code was already used (%s); the next MFA code for %s (%s): ", how, c.src.Profile, c.device())
+			q = fmt.Sprintf("that code %s (%s); the next MFA code for %s (%s): ", state, how, c.src.Profile, c.device())
 		default:
 			return code, nil
 		}

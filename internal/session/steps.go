@@ -111,6 +111,14 @@ func (r *stepRecord) used(serial, code string, now time.Time) bool {
 	return hmac.Equal([]byte(codeHash(salt, serial, code)), []byte(r.Hash))
 }
 
+// state is "was already used", or "may already be spent" when no answer came.
+func (r *stepRecord) state() string {
+	if r.Maybe {
+		return "may already be spent"
+	}
+	return "was already used"
+}
+
 // how says how AWS took the code, for messages: "AWS accepted it at 09:14:03" or "AWS may have
 // taken it at 09:14:03 (no answer came)".
 func (r *stepRecord) how() string {
