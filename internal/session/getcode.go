@@ -88,6 +88,9 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 		return code, nil
 	}
 	if c.src.TokenCommand != "" {
+		if c.src.tokenErr != nil {
+			return "", c.src.tokenErr
+		}
 		if err := c.src.checkTokenCommandFile(); err != nil {
 			return "", err
 		}

@@ -20,17 +20,18 @@ type Request struct {
 	Code         string // code given up front
 	TokenCommand string
 	TokenFrom    string
-	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else TokenCommandTimeout)
-	TokenTimeout     time.Duration
-	TokenTimeoutFrom string
-	Duration         time.Duration // 0 = the profile's setting or the default
-	DurationFrom     string
-	Force            bool // refresh even when a cached session is valid
+	Duration     time.Duration // 0 = the profile's setting or the default
+	DurationFrom string
+	Force        bool // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
 	StoreReused  bool
 	MinRemaining time.Duration // reuse only sessions valid for longer than this
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
+
+	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else TokenCommandTimeout).
+	TokenTimeout     time.Duration
+	TokenTimeoutFrom string
 }
 
 // Env is what Ensure needs from the outside world; tests swap parts of it.

@@ -129,24 +129,22 @@ func Human(d time.Duration) string {
 
 // Source is what stsmfa knows about a source profile before it talks to AWS.
 type Source struct {
-	Profile          string
-	AccessKeyID      string
-	SecretAccessKey  string
-	Region           string // from the profile's config section, else AWS_REGION/AWS_DEFAULT_REGION, else us-east-1
-	Output           string
-	Serial           string // "" until discovered
-	SerialFrom       string // Request.SerialFrom, "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
-	TokenCommand     string
-	TokenFrom        string
-	TokenTimeout     time.Duration // Request.TokenTimeout, else mfa_process_timeout, else TokenCommandTimeout
-	TokenTimeoutFrom string
-	token            tokenCommand // TokenCommand parsed (presets.go)
-	Duration         time.Duration
-	DurationFrom     string
-	DurationSet      bool          // chosen by the user (flag or config) rather than the default
-	ConfigExists     bool          // the profile has a config section
-	conf             *awsfile.File // the config file, for endpoint, CA bundle and retry settings
-	who, orEnv       string        // how errors name the profile, and the AWS_PROFILE hint
+	Profile         string
+	AccessKeyID     string
+	SecretAccessKey string
+	Region          string // from the profile's config section, else AWS_REGION/AWS_DEFAULT_REGION, else us-east-1
+	Output          string
+	Serial          string // "" until discovered
+	SerialFrom      string // Request.SerialFrom, "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
+	TokenCommand    string
+	TokenFrom       string
+	tokenSettings   // its timeout and parsed form (tokencmd.go)
+	Duration        time.Duration
+	DurationFrom    string
+	DurationSet     bool          // chosen by the user (flag or config) rather than the default
+	ConfigExists    bool          // the profile has a config section
+	conf            *awsfile.File // the config file, for endpoint, CA bundle and retry settings
+	who, orEnv      string        // how errors name the profile, and the AWS_PROFILE hint
 }
 
 // MaskKey shows only the last four characters of an access key id.
@@ -221,9 +219,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func
 	} else if v != "" {
 		s.TokenCommand, s.TokenFrom = v, fmt.Sprintf("%s in %s", KeyMFAProcess, conf.Path())
 	}
-	if err := s.loadTokenSettings(conf, req); err != nil {
-		return nil, err
-	}
+	s.loadTokenSettings(conf, req)
 
 	s.Duration, s.DurationFrom = DefaultDuration, "the default duration"
 	if req.Duration != 0 && !plan.IsRole() {

@@ -32,20 +32,26 @@ type TerminalDevice interface {
 	Device() (in, out *os.File)
 }
 
+// tokenSettings is what a Source knows of its token command besides the command line.
+type tokenSettings struct {
+	TokenTimeout     time.Duration // Request.TokenTimeout, else mfa_process_timeout, else TokenCommandTimeout
+	TokenTimeoutFrom string
+	token            tokenCommand // TokenCommand parsed (presets.go)
+	tokenErr         error        // a mistake in the token command's settings, reported when a code is needed
+}
+
 // loadTokenSettings reads what a token command needs besides its command line: ykman_device for the
 // ykman: preset and the timeout (the request's, else mfa_process_timeout, else TokenCommandTimeout).
-func (s *Source) loadTokenSettings(conf *awsfile.File, req *Request) error {
+// A mistake in them is kept in tokenErr and reported when a code is needed: a cached session is still
+// served.
+func (s *Source) loadTokenSettings(conf *awsfile.File, req *Request) {
 	name := s.Profile
 	at := func(key string) string {
 		return fmt.Sprintf("%s in %s line %d", key, conf.Path(), conf.Line(name, key))
 	}
 	if s.TokenCommand != "" {
 		device, _ := conf.Get(name, KeyYkmanDevice)
-		t, err := parseTokenCommand(s.TokenCommand, s.TokenFrom, device, at(KeyYkmanDevice))
-		if err != nil {
-			return err
-		}
-		s.token = t
+		s.token, s.tokenErr = parseTokenCommand(s.TokenCommand, s.TokenFrom, device, at(KeyYkmanDevice))
 	}
 	s.TokenTimeout, s.TokenTimeoutFrom = TokenCommandTimeout, "the default timeout"
 	if req.TokenTimeout != 0 {
@@ -55,12 +61,11 @@ func (s *Source) loadTokenSettings(conf *awsfile.File, req *Request) error {
 		if err == nil && d <= 0 {
 			err = fmt.Errorf("must be longer than 0")
 		}
-		if err != nil {
-			return usageErr("%s: %v", at(KeyMFAProcessTimeout), err)
+		if err != nil && s.tokenErr == nil {
+			s.tokenErr = usageErr("%s: %v", at(KeyMFAProcessTimeout), err)
 		}
 		s.TokenTimeout, s.TokenTimeoutFrom = d, at(KeyMFAProcessTimeout)
 	}
-	return nil
 }
 
 // outputGrace is how long a token command's stdout may stay open after the command exited: a child it
