@@ -133,6 +133,7 @@ var fieldFix = map[session.Field]string{
 	session.FieldLockTimeout:  "or raise --lock-timeout",
 	session.FieldTimeout:      "or raise --timeout",
 	session.FieldProfile:      "pass --profile with the profile that holds the IAM user's long-term keys",
+	session.FieldTokenTimeout: "or raise --token-timeout",
 }
 
 // describe is the one line the user reads: session's message and, where the fix is a flag, the flag.
@@ -262,6 +263,7 @@ type sessionFlags struct {
 	duration     string
 	tokenCommand string
 	prompt       string
+	tokenTimeout time.Duration
 	minRemaining time.Duration
 	lockTimeout  time.Duration
 	cmd          *cobra.Command
@@ -272,8 +274,9 @@ func (s *sessionFlags) register(c *cobra.Command) {
 	f.StringVarP(&s.profile, "profile", "p", "", "source profile with long-term keys, or a role profile (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, else default)")
 	f.StringVar(&s.serial, "serial-number", "", "MFA device serial or ARN (default: mfa_serial, $AWS_MFA_SERIAL, else found via IAM)")
 	f.StringVar(&s.duration, "duration", "", "session length: seconds or 12h, 36h (900s–36h; root 1h; default: mfa_session_duration, else 12h)")
-	f.StringVar(&s.tokenCommand, "token-command", "", "command that prints the MFA code (default: mfa_process, else a terminal prompt)")
 	f.StringVar(&s.prompt, "prompt", "", "how to ask for a code: "+prompt.ModeList()+" (default: $"+promptVar+", mfa_prompt, else auto: the terminal, else a dialog when a display is available)")
+	f.StringVar(&s.tokenCommand, "token-command", "", "command that prints the MFA code, or ykman:NAME, op:ITEM, bw:ITEM, pass:PATH (default: mfa_process, else a terminal prompt)")
+	f.DurationVar(&s.tokenTimeout, "token-timeout", 0, "stop the token command after this long (> 0; default: mfa_process_timeout, else 2m)")
 	f.DurationVar(&s.minRemaining, "min-remaining", session.DefaultMargin, "reuse a session only if it stays valid longer than this")
 	f.DurationVar(&s.lockTimeout, "lock-timeout", session.DefaultLockTimeout, "how long to wait for another stsmfa refreshing the same profile (> 0)")
 	s.cmd = c
@@ -288,6 +291,7 @@ func (s *sessionFlags) request() (session.Request, error) {
 		SerialFrom:   "--serial-number",
 		TokenCommand: s.tokenCommand,
 		TokenFrom:    "--token-command",
+		TokenTimeout: s.tokenTimeout,
 		DurationFrom: "--duration",
 		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
@@ -301,6 +305,12 @@ func (s *sessionFlags) request() (session.Request, error) {
 		if _, err := prompt.ParseMode(req.Prompt); err != nil || strings.TrimSpace(req.Prompt) == "" {
 			return req, exitcode.UsageErr("%s %q: not a way to ask; use one of %s", req.PromptFrom, req.Prompt, prompt.ModeList())
 		}
+	}
+	if s.cmd != nil && s.cmd.Flags().Changed("token-timeout") {
+		if s.tokenTimeout <= 0 {
+			return req, exitcode.UsageErr("--token-timeout must be longer than 0 (got %s): it bounds each run of the token command, e.g. --token-timeout 5m", s.tokenTimeout)
+		}
+		req.TokenTimeoutFrom = "--token-timeout"
 	}
 	if s.lockTimeout <= 0 {
 		return req, exitcode.UsageErr("--lock-timeout must be longer than 0 (got %s): it bounds the wait for another stsmfa, e.g. --lock-timeout 2m", s.lockTimeout)

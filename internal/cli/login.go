@@ -24,8 +24,10 @@ func (a *app) loginCmd() *cobra.Command {
 "aws --profile mfa ..." and every SDK use them. A session that is still valid for longer than
 --min-remaining is reused without a prompt or any AWS call.
 
-The code comes from the argument, else --token-command or mfa_process, else a prompt on the terminal,
-or without one a desktop dialog (zenity, kdialog, osascript, Windows; see --prompt).
+The code comes from the argument ("123 456" is fine), else --token-command or mfa_process (a command,
+or a preset: ykman:NAME, op:ITEM, bw:ITEM, pass:PATH), else a prompt on the terminal, or without one a
+desktop dialog (zenity, kdialog, osascript, Windows; see --prompt). A code AWS already took is never
+sent again: a token command is run again at the next 30-second step.
 The MFA device comes from --serial-number, mfa_serial, $AWS_MFA_SERIAL, else IAM (and is then saved).
 
 Each target gets aws_access_key_id, aws_secret_access_key, aws_session_token and three keys the AWS
@@ -64,7 +66,7 @@ without a prompt; --target also stores it in the credentials file. A role that a
 				return err
 			}
 			if len(args) == 1 {
-				req.Code = strings.Join(strings.Fields(args[0]), "") // "123 456" as authenticator apps show it
+				req.Code = session.NormalizeCode(args[0]) // "123 456", as authenticator apps show it
 				if err := session.CheckCode(req.Code, "given on the command line"); err != nil {
 					return err
 				}

@@ -24,7 +24,9 @@ import (
 // STS/IAM. Besides testscript's own commands they have:
 //
 //	exits N PROG ARGS...           run PROG (like exec) and assert its exit code is exactly N
-//	code [VAR]                     set $VAR (default CODE) to alice's current MFA code
+//	code [-spaced] [VAR]           set $VAR (default CODE) to alice's current MFA code ("123 456" with -spaced)
+//	step-left MIN MAX              sleep until MIN to MAX is left of the current 30-second MFA time step
+//	proc-gone PIDFILE              assert the process whose pid PIDFILE holds no longer runs (Linux /proc)
 //	advance DURATION               move the stand-in's clock (and `code`) forward, e.g. 30s: next MFA window
 //	now [+|-]DURATION              run later stsmfa commands with their clock at stand-in time ± DURATION
 //	calls ACTION N                 assert the stand-in answered ACTION N times
@@ -50,6 +52,9 @@ import (
 //	refused ACTION N               assert the stand-in answered ACTION with an error N times
 //	drop-next ACTION N             the stand-in processes the next N ACTION calls, then cuts each answer off mid-body
 //	slow-next ACTION DURATION N    the stand-in processes the next N ACTION calls, then holds each answer DURATION
+//
+// Condition [have:TOOL]: TOOL is on PATH; when it is not, under CI=true the condition fails the script
+// instead (no test may skip in CI): [!have:ykman] skip 'needs ykman'.
 //
 // Environment: $HOME, $CREDS, $CONFIG, $SERIAL, $SEED, $ENDPOINT, $AKID (alice's key id).
 // stsmfa runs without a terminal unless the script uses ttyin (a pseudo-terminal).
@@ -102,6 +107,19 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		Condition: func(cond string) (bool, error) {
+			tool, ok := strings.CutPrefix(cond, "have:")
+			if !ok {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			if _, err := exec.LookPath(tool); err != nil {
+				if os.Getenv("CI") == "true" {
+					return false, fmt.Errorf("%s is not installed; under CI=true no test may skip: install it in .ci/run", tool)
+				}
+				return false, nil
+			}
+			return true, nil
+		},
 		Setup: func(e *testscript.Env) error {
 			w, err := testkit.Start(filepath.Join(e.WorkDir, "home"))
 			if err != nil {
@@ -147,11 +165,55 @@ func TestScripts(t *testing.T) {
 				}
 			},
 			"code": func(ts *testscript.TestScript, neg bool, args []string) {
+				spaced := len(args) > 0 && args[0] == "-spaced"
+				if spaced {
+					args = args[1:]
+				}
 				name := "CODE"
 				if len(args) > 0 {
 					name = args[0]
 				}
-				ts.Setenv(name, world(ts).Code())
+				c := world(ts).Code()
+				if spaced {
+					c = c[:3] + " " + c[3:]
+				}
+				ts.Setenv(name, c)
+			},
+			"step-left": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: step-left MIN MAX")
+				}
+				lo, hi := duration(ts, args, 0), duration(ts, args, 1)
+				if lo < 0 || hi > 30*time.Second || lo >= hi {
+					ts.Fatalf("step-left: want 0 <= MIN < MAX <= 30s")
+				}
+				for i := 0; i < 2*30*10; i++ {
+					now := world(ts).Now()
+					left := 30*time.Second - time.Duration(now.UnixNano()%int64(30*time.Second))
+					if left >= lo && left <= hi {
+						return
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				ts.Fatalf("step-left: never between %s and %s", lo, hi)
+			},
+			"proc-gone": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: proc-gone PIDFILE")
+				}
+				pid := strings.TrimSpace(ts.ReadFile(args[0]))
+				if _, err := strconv.Atoi(pid); err != nil {
+					ts.Fatalf("%s holds no pid: %q", args[0], pid)
+				}
+				// gone, or a zombie nobody reaps: it no longer runs either way
+				for i := 0; i < 50; i++ {
+					stat, err := os.ReadFile("/proc/" + pid + "/stat")
+					if err != nil || strings.Contains(string(stat), ") Z ") {
+						return
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				ts.Fatalf("process %s (from %s) still runs", pid, args[0])
 			},
 			"advance": func(ts *testscript.TestScript, neg bool, args []string) {
 				w := world(ts)

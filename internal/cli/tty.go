@@ -85,6 +85,10 @@ func (t *terminal) Prompt(q string) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
+// Device is the terminal device itself: a token command gets it as stdin and stderr
+// (session.TerminalDevice).
+func (t *terminal) Device() (in, out *os.File) { return t.in, t.out }
+
 // Close closes the terminal device, unless an interrupted Prompt's read still uses it: closing a
 // file another goroutine is blocked reading may wait for that read, and the process is exiting anyway.
 func (t *terminal) Close() error {

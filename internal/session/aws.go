@@ -57,7 +57,19 @@ func (c *awsClients) listMFADevices(ctx context.Context) ([]string, error) {
 			serials = append(serials, aws.ToString(d.SerialNumber))
 		}
 	}
-	return serials, nil
+	// FIDO security keys are listed too, but STS accepts no code from them
+	var usable, fido []string
+	for _, s := range serials {
+		if isFIDO(s) {
+			fido = append(fido, s)
+		} else {
+			usable = append(usable, s)
+		}
+	}
+	if len(usable) == 0 && len(fido) > 0 {
+		return nil, fidoOnly(fido)
+	}
+	return usable, nil
 }
 
 func (c *awsClients) getSessionToken(ctx context.Context, serial, code string, d time.Duration) (Session, error) {

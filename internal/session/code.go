@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 )
@@ -22,9 +19,6 @@ type Terminal interface {
 
 // ErrInterrupted is returned by a Terminal when the user gives up at the prompt.
 var ErrInterrupted = errors.New("interrupted")
-
-// TokenCommandTimeout bounds a token command (ykman waits for a touch, password managers for unlock).
-const TokenCommandTimeout = 2 * time.Minute
 
 // digitRuns returns the maximal runs of ASCII digits in s.
 func digitRuns(s string) []string {
@@ -44,62 +38,10 @@ func digitRuns(s string) []string {
 	return runs
 }
 
-// runTokenCommand runs the user's command through the shell and takes the one 6-digit group from its
-// output. Its output is never echoed: it may hold other secrets.
-func runTokenCommand(ctx context.Context, command, from string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, TokenCommandTimeout)
-	defer cancel()
-	var cmd *exec.Cmd
-	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(ctx, "cmd", "/C", command)
-	} else {
-		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", command)
-	}
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = os.Stderr // its own prompts ("touch your YubiKey") reach the user
-	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return "", noCodeErr("the token command (%s) gave no code within %s", from, TokenCommandTimeout)
-		}
-		return "", noCodeErr("the token command (%s) failed: %v; run it by hand to see why", from, err)
-	}
-	var codes []string
-	for _, g := range digitRuns(out.String()) {
-		if len(g) == 6 {
-			codes = append(codes, g)
-		}
-	}
-	if len(codes) != 1 {
-		return "", noCodeErr("the token command (%s) printed %d groups of exactly 6 digits; it must print exactly one MFA code", from, len(codes))
-	}
-	return codes[0], nil
-}
-
-// getCode takes the code from the argument, else the token command, else the terminal.
+// getCode takes the code from the argument, else the token command, else the terminal (see
+// codeSource in getcode.go).
 func getCode(ctx context.Context, req *Request, src *Source, tty Terminal) (string, error) {
-	if req.Code != "" {
-		return req.Code, nil
-	}
-	if src.TokenCommand != "" {
-		if err := src.checkTokenCommandFile(); err != nil {
-			return "", err
-		}
-		code, err := runTokenCommand(ctx, src.TokenCommand, src.TokenFrom)
-		if err != nil {
-			return "", err
-		}
-		return code, CheckCode(code, "from the token command ("+src.TokenFrom+")")
-	}
-	if tty == nil {
-		return "", errNoTerminal(src.Profile, src.Profile)
-	}
-	code, err := tty.Prompt(fmt.Sprintf("MFA code for %s (%s): ", src.Profile, MaskSerial(src.Serial)))
-	if err != nil {
-		return "", promptErr(err)
-	}
-	return code, CheckCode(code, "typed at the prompt")
+	return (&codeSource{req: req, src: src, tty: tty, profile: src.Profile}).get(ctx)
 }
 
 func errNoTerminal(profile, source string) error {
@@ -181,14 +123,20 @@ func joinList(xs []string) string {
 // taken the code (ErrCodeMaybeSpent: the connection dropped, or no answer in time), the same code is
 // never sent again: a token command is run again for the next time step's code, a person at the
 // terminal is asked for the next code, and the call is tried once more. A code given up front cannot
-// be renewed, so that failure is final.
+// be renewed, so that failure is final. Every code AWS took is remembered (steps.go), so that no later
+// run sends it again; AWS's refusals are worded by what was refused (codeSource.refused).
 func (r *run) withCode(ctx context.Context, op string, call func(code string) (Session, error)) (Session, error) {
-	code, err := getCode(ctx, &r.req, r.src, r.env.Terminal)
+	cs := r.codeSource()
+	code, err := cs.get(ctx)
 	if err != nil {
 		return Session{}, err
 	}
 	s, err := call(code)
-	if err == nil || !errors.Is(err, ErrCodeMaybeSpent) || r.req.Code != "" {
+	if err == nil || !errors.Is(err, ErrCodeMaybeSpent) {
+		return cs.result(s, err, code)
+	}
+	cs.accepted(code, true)
+	if r.req.Code != "" {
 		return s, err
 	}
 	var next string
@@ -196,57 +144,39 @@ func (r *run) withCode(ctx context.Context, op string, call func(code string) (S
 	case r.src.TokenCommand != "":
 		wait := nextStep(time.Now()).Sub(time.Now())
 		r.env.info(fmt.Sprintf("%s; AWS may have taken the code, so stsmfa waits %s for the next one from the token command and tries once more", firstClause(err), Human(wait)))
-		if next, err = nextTokenCode(ctx, r.src, code, wait); err != nil {
+		if next, err = cs.nextCommandCode(ctx, code, wait); err != nil {
 			return Session{}, err
 		}
 	case r.env.Terminal != nil:
 		r.env.info(firstClause(err) + "; AWS may have taken that code, so it will not be sent again")
-		for tries := 0; ; tries++ {
-			ans, perr := r.env.Terminal.Prompt(fmt.Sprintf("the next MFA code for %s (%s), not the one just used: ", r.src.Profile, MaskSerial(r.src.Serial)))
-			if perr != nil {
-				return Session{}, promptErr(perr)
-			}
-			if ans = normalizeCode(ans); ans != code && isCode(ans) {
-				next = ans
-				break
-			}
-			if tries == 2 {
-				return Session{}, usageErr("no new 6-digit code was typed; the last one may already be spent")
-			}
+		q := fmt.Sprintf("the next MFA code for %s (%s), not the one just used: ", r.src.Profile, MaskSerial(r.src.Serial))
+		if next, err = cs.prompt(q, code); err != nil {
+			return Session{}, err
 		}
 	default:
 		return s, err
 	}
 	r.env.debugf("calling %s once more with the next code", op)
-	return call(next)
+	s, err = call(next)
+	if err != nil && errors.Is(err, ErrCodeMaybeSpent) {
+		cs.accepted(next, true)
+		return s, err
+	}
+	return cs.result(s, err, next)
+}
+
+// result remembers an accepted code and words a refused one.
+func (c *codeSource) result(s Session, err error, code string) (Session, error) {
+	if err != nil {
+		return s, c.refused(err, code)
+	}
+	c.accepted(code, false)
+	return s, nil
 }
 
 // nextStep is the start of the next 30-second TOTP time step after t.
 func nextStep(t time.Time) time.Time {
 	return time.Unix((t.Unix()/30+1)*30, 0)
-}
-
-// nextTokenCode waits for the next time step, then runs the token command until it prints a code
-// other than used (a few more tries a second apart, for a clock slightly behind).
-func nextTokenCode(ctx context.Context, src *Source, used string, wait time.Duration) (string, error) {
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return "", cancelledErr("cancelled while waiting for the next code")
-	case <-timer.C:
-	}
-	for i := 0; i < 6; i++ {
-		code, err := runTokenCommand(ctx, src.TokenCommand, src.TokenFrom)
-		if err != nil {
-			return "", err
-		}
-		if code != used {
-			return code, CheckCode(code, "from the token command ("+src.TokenFrom+")")
-		}
-		time.Sleep(time.Second)
-	}
-	return "", noCodeErr("the token command (%s) kept printing the code that may already be spent; wait for the next code and try again", src.TokenFrom)
 }
 
 // firstClause is an error message up to its first colon-separated advice, for a notice.

@@ -40,7 +40,7 @@ func TestRunTokenCommand(t *testing.T) {
 		"echo 'aws 12345 654321 1234567'": "654321",
 	}
 	for cmd, want := range ok {
-		got, err := runTokenCommand(context.Background(), cmd, "--token-command")
+		got, err := runLine(context.Background(), cmd, "--token-command")
 		if err != nil || got != want {
 			t.Errorf("%s: %q, %v; want %q", cmd, got, err, want)
 		}
@@ -55,7 +55,7 @@ func TestRunTokenCommand(t *testing.T) {
 		"echo nothing useful >&2; exit 1": "failed: exit status 1",
 	}
 	for cmd, want := range bad {
-		_, err := runTokenCommand(context.Background(), cmd, "mfa_process in /x/config")
+		_, err := runLine(context.Background(), cmd, "mfa_process in /x/config")
 		if codeOf(err) != exitcode.NoCode || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v (exit %d), want exit %d with %q", cmd, err, codeOf(err), exitcode.NoCode, want)
 			continue
@@ -71,7 +71,13 @@ func TestRunTokenCommand(t *testing.T) {
 	}
 }
 
+// runLine runs a plain token command without a terminal.
+func runLine(ctx context.Context, line, from string) (string, error) {
+	return (&tokenRun{cmd: tokenCommand{line: line, from: from}}).run(ctx)
+}
+
 func TestGetCodeOrder(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	ctx := context.Background()
 	src := &Source{Profile: "default", Serial: "arn:aws:iam::123456789012:mfa/phone"}
 
@@ -100,10 +106,19 @@ func TestGetCodeOrder(t *testing.T) {
 	if _, err := getCode(ctx, &Request{}, src, nil); codeOf(err) != exitcode.NoCode || !strings.Contains(err.Error(), "mfa_process") || FieldOf(err) != FieldTokenCommand {
 		t.Errorf("no terminal: %v", err)
 	}
-	// typed garbage: usage; Ctrl-D: cancelled
-	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{answers: []string{"12 34"}}); codeOf(err) != exitcode.Usage {
-		t.Errorf("typed garbage: %v", err)
+	// typed garbage is asked for again, up to 3 times, then usage; "123 456" is a code
+	tty = &fakeTerminal{answers: []string{"12 34", "123 456"}}
+	if code, err := getCode(ctx, &Request{}, src, tty); err != nil || code != "123456" {
+		t.Errorf("typed garbage, then 123 456: %q %v", code, err)
 	}
+	if len(tty.asked) != 2 || tty.asked[1] != "that is not 6 digits; MFA code for default (arn:aws:iam::****9012:mfa/phone): " {
+		t.Errorf("asked again %q", tty.asked)
+	}
+	tty = &fakeTerminal{answers: []string{"12 34", "abcdef", "1234567", "123456"}}
+	if _, err := getCode(ctx, &Request{}, src, tty); codeOf(err) != exitcode.Usage || len(tty.asked) != 3 {
+		t.Errorf("typed garbage 3 times: %v after %d prompts", err, len(tty.asked))
+	}
+	// Ctrl-D: cancelled
 	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{answers: []string{"^D"}}); codeOf(err) != exitcode.Cancelled {
 		t.Errorf("Ctrl-D: %v (exit %d), want %d", err, codeOf(err), exitcode.Cancelled)
 	}

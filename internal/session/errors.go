@@ -31,6 +31,7 @@ const (
 	FieldLockTimeout        // Request.LockTimeout
 	FieldTimeout            // Env.Timeout
 	FieldProfile            // Request.Profile
+	FieldTokenTimeout       // Request.TokenTimeout
 )
 
 // Error is every failure session reports: one lower-case line for the user, the kind of failure,

@@ -30,6 +30,10 @@ type Request struct {
 	StoreReused  bool
 	MinRemaining time.Duration // reuse only sessions valid for longer than this
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
+
+	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else TokenCommandTimeout).
+	TokenTimeout     time.Duration
+	TokenTimeoutFrom string
 }
 
 // Env is what Ensure needs from the outside world; tests swap parts of it.
@@ -101,6 +105,7 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 		env.Now = time.Now
 	}
 	if req.Code != "" {
+		req.Code = normalizeCode(req.Code) // "123 456", as authenticator apps show it
 		if err := CheckCode(req.Code, "given on the command line"); err != nil {
 			return nil, err
 		}

@@ -138,6 +138,7 @@ type Source struct {
 	SerialFrom      string // Request.SerialFrom, "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
 	TokenCommand    string
 	TokenFrom       string
+	tokenSettings   // its timeout and parsed form (tokencmd.go)
 	Duration        time.Duration
 	DurationFrom    string
 	DurationSet     bool          // chosen by the user (flag or config) rather than the default
@@ -222,6 +223,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func
 	} else if v != "" {
 		s.TokenCommand, s.TokenFrom = v, fmt.Sprintf("%s in %s", KeyMFAProcess, conf.Path())
 	}
+	s.loadTokenSettings(conf, req)
 
 	s.Duration, s.DurationFrom = DefaultDuration, "the default duration"
 	if req.Duration != 0 && !plan.IsRole() {
