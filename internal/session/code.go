@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 )
@@ -47,12 +45,7 @@ func digitRuns(s string) []string {
 func runTokenCommand(ctx context.Context, command, from string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, TokenCommandTimeout)
 	defer cancel()
-	var cmd *exec.Cmd
-	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(ctx, "cmd", "/C", command)
-	} else {
-		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", command)
-	}
+	cmd := shellCommand(ctx, command)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = os.Stderr // its own prompts ("touch your YubiKey") reach the user
