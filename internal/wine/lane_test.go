@@ -323,9 +323,15 @@ func (w *world) cmd(ctx context.Context, extra []string, args ...string) *exec.C
 // run runs `wine ARGS...` to the end (at most 2 minutes), stdin empty.
 func (w *world) run(extra []string, args ...string) result {
 	w.t.Helper()
+	return w.runStdin("", extra, args...)
+}
+
+// runStdin is run with stdin read from a file (none when stdin is "").
+func (w *world) runStdin(stdin string, extra []string, args ...string) result {
+	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	p := w.start(ctx, extra, args...)
+	p := w.start(ctx, stdin, extra, args...)
 	return p.wait()
 }
 
@@ -341,10 +347,18 @@ type proc struct {
 	start          time.Time
 }
 
-func (w *world) start(ctx context.Context, extra []string, args ...string) *proc {
+func (w *world) start(ctx context.Context, stdin string, extra []string, args ...string) *proc {
 	w.t.Helper()
 	p := &proc{w: w, cmd: w.cmd(ctx, extra, args...), args: args, ctx: ctx}
 	var err error
+	if stdin != "" {
+		f, err := os.Open(stdin)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		w.t.Cleanup(func() { f.Close() })
+		p.cmd.Stdin = f
+	}
 	if p.stdout, err = os.CreateTemp(w.t.TempDir(), "stdout-"); err != nil {
 		w.t.Fatal(err)
 	}
