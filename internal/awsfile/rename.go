@@ -1,7 +1,9 @@
 package awsfile
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -49,8 +51,13 @@ type busyError struct {
 }
 
 func (b *busyError) Error() string {
-	return fmt.Sprintf("another program keeps it open and does not let it be replaced (%d tries in %s: %v); it is unchanged: close that program (an editor, a running AWS CLI or SDK) and try again",
-		b.tries, b.waited.Round(10*time.Millisecond), b.err)
+	cause := b.err
+	var le *os.LinkError
+	if errors.As(cause, &le) {
+		cause = le.Err // the temporary file's name says nothing to the user
+	}
+	return fmt.Sprintf("another program keeps it open and does not let it be replaced (%d tries in %s: %v); close that program (an editor, a running AWS CLI or SDK) and try again",
+		b.tries, b.waited.Round(10*time.Millisecond), cause)
 }
 
 func (b *busyError) Unwrap() error { return b.err }

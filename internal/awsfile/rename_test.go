@@ -2,6 +2,7 @@ package awsfile
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,7 @@ import (
 // The Windows rename retry (platform_windows.go), with injected failures; the Windows lane
 // (internal/wine) runs the real one against a file held open by another process.
 
-var errBusy = errors.New("Access is denied.")
+var errBusy error = &os.LinkError{Op: "rename", Old: "tmp", New: "real", Err: errors.New("Access is denied.")}
 
 // fakeRename fails with errBusy for the first busyTries calls, then with then.
 func fakeRename(busyTries int, then error) (rename func(o, n string) error, calls *int) {
@@ -25,6 +26,14 @@ func fakeRename(busyTries int, then error) (rename func(o, n string) error, call
 }
 
 func isErrBusy(err error) bool { return errors.Is(err, errBusy) }
+
+// The message names the system's reason, not the rename's temporary file.
+func TestBusyErrorMessage(t *testing.T) {
+	msg := (&busyError{err: errBusy, tries: 3, waited: 30 * time.Millisecond}).Error()
+	if !strings.Contains(msg, "(3 tries in 30ms: Access is denied.)") || strings.Contains(msg, "tmp") {
+		t.Errorf("message %q", msg)
+	}
+}
 
 func TestRenameRetryingSucceedsOnceReleased(t *testing.T) {
 	rename, calls := fakeRename(4, nil)
@@ -64,7 +73,7 @@ func TestRenameRetryingGivesUpAfterBudget(t *testing.T) {
 	if *calls != 17 || be.tries != 17 {
 		t.Errorf("%d calls (error says %d), want 17", *calls, be.tries)
 	}
-	for _, s := range []string{"another program keeps it open", "17 tries in 3s", "Access is denied.", "unchanged", "close that program"} {
+	for _, s := range []string{"another program keeps it open", "17 tries in 3s", "Access is denied.", "close that program"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("message %q lacks %q", err, s)
 		}

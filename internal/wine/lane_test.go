@@ -373,9 +373,14 @@ func (w *world) start(ctx context.Context, stdin string, extra []string, args ..
 	return p
 }
 
-// output is what the command has written to stderr so far.
+// errSoFar and outSoFar are what the command has written to stderr and stdout so far.
 func (p *proc) errSoFar() string {
 	b, _ := os.ReadFile(p.stderr.Name())
+	return string(b)
+}
+
+func (p *proc) outSoFar() string {
+	b, _ := os.ReadFile(p.stdout.Name())
 	return string(b)
 }
 

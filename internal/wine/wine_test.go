@@ -436,3 +436,58 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Replacing the credentials file while another program holds it open for reading without
+// FILE_SHARE_DELETE, as the AWS CLI does while it reads it: Windows refuses the rename (Wine too),
+// stsmfa retries and succeeds once the reader lets go; a reader that keeps it open past the 3-second
+// budget gets a clear error, both files unchanged and no temporary file left.
+func TestReplaceFileHeldOpen(t *testing.T) {
+	w := newWorld(t)
+	w.loggedIn()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	hold := func(ms int) *proc {
+		h := w.start(ctx, "", nil, helperExe, "hold", w.win(w.cred), fmt.Sprint(ms))
+		waitUntil(t, "the helper holds the credentials file", func() bool { return strings.Contains(h.outSoFar(), "held") })
+		return h
+	}
+
+	h := hold(1500)
+	before := w.mfa()["aws_access_key_id"]
+	r := w.mustSts(0, "login", "--force", w.nextCode())
+	if hr := h.wait(); hr.code != 0 {
+		t.Fatalf("helper:\n%s", hr)
+	}
+	if w.mfa()["aws_access_key_id"] == before {
+		t.Fatalf("the held file was not replaced:\n%s", r)
+	}
+	if r.took < 500*time.Millisecond {
+		t.Errorf("login took %s: the file cannot have been replaced while it was held", r.took)
+	}
+	w.onlyCRLF(w.cred)
+	t.Logf("replaced after the reader let go: login took %s", r.took)
+
+	cred, conf := w.read(w.cred), w.read(w.conf)
+	h = hold(8000)
+	r = w.mustSts(3, "login", "--force", w.nextCode())
+	for _, s := range []string{"nothing was changed", "cannot write " + w.win(w.cred) + ": another program keeps it open", "close that program"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("message lacks %q:\n%s", s, r)
+		}
+	}
+	t.Logf("held past the budget: %s", strings.TrimSpace(r.stderr))
+	if r.took < 3*time.Second || r.took > 7*time.Second {
+		t.Errorf("gave up after %s, want about the 3s budget", r.took)
+	}
+	if w.read(w.cred) != cred || w.read(w.conf) != conf {
+		t.Error("a file changed although the write failed")
+	}
+	ents, _ := os.ReadDir(w.dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), "stsmfa-tmp") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+	h.wait()
+	w.mustSts(0, "login", "--force", w.nextCode())
+}
