@@ -491,3 +491,15 @@ func TestReplaceFileHeldOpen(t *testing.T) {
 	h.wait()
 	w.mustSts(0, "login", "--force", w.nextCode())
 }
+
+// AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE as a Windows user may write them (PowerShell does not
+// expand them, the AWS CLI does, with Python's ntpath): ~\ and %USERPROFILE%.
+func TestPathVariablesExpandedAsTheAWSCLIDoes(t *testing.T) {
+	w := newWorld(t)
+	rel := strings.TrimPrefix(w.win(w.dir), `C:\users\Zoë Ünal`)
+	r := w.run([]string{`AWS_SHARED_CREDENTIALS_FILE=~` + rel + `\credentials`, `AWS_CONFIG_FILE=%USERPROFILE%` + rel + `\config`},
+		stsmfaExe, "login", w.nextCode())
+	if r.code != 0 || !strings.HasPrefix(w.mfa()["aws_access_key_id"], "ASIA") || section(w.read(w.conf), "profile mfa")["region"] != "eu-west-1" {
+		t.Fatalf("login with ~\\ and %%USERPROFILE%% in the file variables:\n%s", r)
+	}
+}
