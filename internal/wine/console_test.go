@@ -201,3 +201,24 @@ func TestConsoleOneLinerFirstLogin(t *testing.T) {
 	}
 	w.sessionVarsOK(w.read(filepath.Join(w.dir, "env.json")), "eu-west-1")
 }
+
+// Ctrl-C during `stsmfa exec` goes to the command, and stsmfa outlives it to pass its exit code on.
+func TestConsoleCtrlCDuringExec(t *testing.T) {
+	w := newWorld(t)
+	w.loggedIn()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := w.onConsole(ctx, nil, stsmfaExe, "exec", "--", helperExe, "ctrlc", "42")
+	c.waitFor("waiting")
+	// nothing reads the console, so the terminal stays in line mode: its Ctrl-C reaches Wine as SIGINT,
+	// which Wine turns into the console's Ctrl-C event, as the key does in raw mode
+	if _, err := c.master.Write([]byte{3}); err != nil {
+		t.Fatal(err)
+	}
+	if code := c.exit(); code != 42 {
+		t.Fatalf("Ctrl-C during exec: exit %d, want the command's 42\n%q", code, c.text())
+	}
+	if !strings.Contains(c.text(), "got Ctrl-C") || strings.Contains(c.text(), "cancelled") {
+		t.Errorf("the command did not get Ctrl-C, or stsmfa took it for itself:\n%q", c.text())
+	}
+}

@@ -4,6 +4,8 @@
 //	winhelper hold PATH MILLIS      open PATH for reading without FILE_SHARE_DELETE, as the AWS CLI and
 //	                                most programs do, print "held", keep it open MILLIS ms, close it
 //	winhelper waitfor PATH          wait until PATH exists (at most 2 minutes)
+//	winhelper ctrlc CODE            print "waiting", then exit with CODE when Ctrl-C comes (3 after
+//	                                a minute without one)
 //	winhelper printenv NAME...      print the named variables of its environment as JSON (a missing
 //	                                one is null; PREFIX* names every variable starting with PREFIX,
 //	                                in any case), so a test sees exactly what a batch file set
@@ -13,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,7 +26,7 @@ func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
 	if len(args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: winhelper hold PATH MILLIS | waitfor PATH | printenv NAME...")
+		fmt.Fprintln(os.Stderr, "usage: winhelper hold PATH MILLIS | waitfor PATH | ctrlc CODE | printenv NAME...")
 		return 2
 	}
 	switch args[0] {
@@ -50,6 +53,21 @@ func run(args []string) int {
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 		syscall.CloseHandle(h)
 		return 0
+	case "ctrlc":
+		code, err := strconv.Atoi(args[1])
+		if err != nil {
+			return run(nil)
+		}
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt)
+		fmt.Println("waiting")
+		select {
+		case <-ch:
+			fmt.Println("got Ctrl-C")
+			return code
+		case <-time.After(time.Minute):
+			return 3
+		}
 	case "waitfor":
 		deadline := time.Now().Add(2 * time.Minute)
 		for {
