@@ -312,11 +312,13 @@ func (w *world) nextCode() string {
 	return w.Code()
 }
 
-// cmd is `wine ARGS...` in the test's directory with the world's variables plus extra.
+// cmd is `wine ARGS...` in the test's directory with the world's variables plus extra, in a session of
+// its own: no terminal, so no console, unless the test gives it one (onConsole).
 func (w *world) cmd(ctx context.Context, extra []string, args ...string) *exec.Cmd {
 	cmd := w.l.command(ctx, "wine", args...)
 	cmd.Env = append(append(cmd.Env, w.vars...), extra...)
 	cmd.Dir = w.dir
+	testkit.Detach(cmd)
 	return cmd
 }
 
