@@ -404,10 +404,14 @@ func (p *proc) wait() result {
 	case err != nil:
 		p.w.t.Fatalf("wine %s: %v", strings.Join(p.args, " "), err)
 	}
+	// no stsmfa run (directly or from a batch file) may warn about POSIX file modes on Windows
+	if strings.Contains(r.stderr, "tightened to") || strings.Contains(r.stderr, "open to other users") {
+		p.w.t.Errorf("wine %s: a warning about file modes on Windows:\n%s", strings.Join(p.args, " "), r)
+	}
 	return r
 }
 
-// stsmfa runs the Windows stsmfa with args.
+// sts runs the Windows stsmfa with args.
 func (w *world) sts(args ...string) result {
 	w.t.Helper()
 	return w.run(nil, append([]string{w.stsmfa}, args...)...)
