@@ -5,12 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 )
 
-// CredentialsPath is $AWS_SHARED_CREDENTIALS_FILE (variables and ~ expanded, as botocore does)
-// or ~/.aws/credentials.
+// CredentialsPath is $AWS_SHARED_CREDENTIALS_FILE (variables and ~ expanded, as botocore does: on
+// Windows also %VAR% and ~\) or ~/.aws/credentials.
 func CredentialsPath() (string, error) { return awsPath("AWS_SHARED_CREDENTIALS_FILE", "credentials") }
 
 // ConfigPath is $AWS_CONFIG_FILE (variables and ~ expanded) or ~/.aws/config.
@@ -18,6 +19,9 @@ func ConfigPath() (string, error) { return awsPath("AWS_CONFIG_FILE", "config") 
 
 func awsPath(env, name string) (string, error) {
 	if v := os.Getenv(env); v != "" {
+		if runtime.GOOS == "windows" { // the AWS CLI's os.path there is ntpath
+			return expandUserNT(expandVarsNT(v, os.LookupEnv), os.LookupEnv), nil
+		}
 		return expandUser(expandVars(v))
 	}
 	home, err := os.UserHomeDir()

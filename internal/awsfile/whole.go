@@ -57,7 +57,7 @@ func (e *Editor) ReplaceWhole(path string, fn func(old []byte) ([]byte, error)) 
 		return err
 	}
 	if t.existed && t.info.Mode().Perm()&0o200 == 0 {
-		return fmt.Errorf("%s is read-only; chmod u+w %s", path, path)
+		return readOnlyErr(path)
 	}
 	if err := e.write(t, nb, t.newMode()); err != nil {
 		return err

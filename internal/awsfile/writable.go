@@ -19,7 +19,7 @@ func CheckWritable(path string) error {
 	}
 	if st, err := os.Stat(real); err == nil {
 		if st.Mode().Perm()&0o200 == 0 {
-			return fmt.Errorf("%s is read-only; chmod u+w %s", path, path)
+			return readOnlyErr(path)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cannot write %s: %w", path, err)

@@ -30,6 +30,8 @@ type hooks struct {
 	fault func(op, path string) error
 	// skipSync leaves out the fsyncs (file and directory), to show what they cost.
 	skipSync bool
+	// renameBudget replaces DefaultRenameBudget (Windows: how long a busy target is retried).
+	renameBudget time.Duration
 }
 
 // DefaultLockTimeout is the lock wait when Editor.LockTimeout is zero.
@@ -166,7 +168,7 @@ func (t *target) pending() ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	if t.existed && t.info.Mode().Perm()&0o200 == 0 {
-		return nil, false, fmt.Errorf("%s is read-only; chmod u+w %s", t.path, t.path)
+		return nil, false, readOnlyErr(t.path)
 	}
 	return nb, true, nil
 }
@@ -271,9 +273,10 @@ func (t *target) newMode() fs.FileMode {
 	return t.info.Mode().Perm() & 0o600
 }
 
-// warnTightened says, after a successful write, that group/others lost access to the file.
+// warnTightened says, after a successful write, that group/others lost access to the file. Not on
+// Windows, where the mode bits do not say who may read a file (see modeBitsProtect).
 func (e *Editor) warnTightened(t *target) {
-	if old := t.info; t.existed && old.Mode().Perm()&0o077 != 0 {
+	if old := t.info; modeBitsProtect && t.existed && old.Mode().Perm()&0o077 != 0 {
 		e.warn("%s was accessible to group or others (mode %04o); tightened to %04o", t.path, old.Mode().Perm(), t.newMode())
 	}
 }
@@ -310,8 +313,8 @@ func removeStale(real string) {
 }
 
 // write replaces t.real atomically with data and mode: temp file in the same directory, fchmod,
-// fsync, rename, fsync of the directory. On error the temp file is removed and the old file is
-// intact, bytes and mode.
+// fsync, rename (on Windows retried while another program holds the file open), fsync of the
+// directory. On error the temp file is removed and the old file is intact, bytes and mode.
 func (e *Editor) write(t *target, data []byte, mode fs.FileMode) (err error) {
 	removeStale(t.real)
 	dir := filepath.Dir(t.real)
@@ -353,7 +356,11 @@ func (e *Editor) write(t *target, data []byte, mode fs.FileMode) (err error) {
 		return fail("close", err)
 	}
 	if err = e.fault("rename", t.real); err == nil {
-		err = os.Rename(tmp.Name(), t.real)
+		err = e.replaceFile(tmp.Name(), t.real)
+	}
+	var busy *busyError
+	if errors.As(err, &busy) {
+		return fmt.Errorf("cannot write %s: %w", t.path, err)
 	}
 	if err != nil {
 		return fail("rename", err)

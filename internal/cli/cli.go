@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/exitcode"
@@ -45,6 +44,7 @@ type Options struct {
 
 // Main runs stsmfa for this process and returns its exit code.
 func Main() int {
+	exitOnInterrupt()
 	return Run(Options{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr})
 }
 
@@ -145,13 +145,14 @@ func describe(err error) string {
 	return msg
 }
 
-// isTerminal is the override when given, else whether w is a terminal.
+// isTerminal is the override when given, else whether w is a terminal that shows colours (on
+// Windows: a console that accepts virtual-terminal sequences).
 func isTerminal(override *bool, w io.Writer) bool {
 	if override != nil {
 		return *override
 	}
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	return ok && colourTerminal(f)
 }
 
 // exitError passes a child process's exit status through without a message.

@@ -16,7 +16,12 @@ import (
 func runChild(path string, args, env []string) error {
 	cmd := exec.Command(path, args[1:]...)
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, os.Stdin, os.Stdout, os.Stderr
-	signal.Ignore(os.Interrupt)
+	// Ctrl-C reaches the command from the console; stsmfa must outlive it to pass its exit code on.
+	// Not signal.Ignore: on Windows an ignored Ctrl-C falls through to the default handler, which ends
+	// stsmfa (STATUS_CONTROL_C_EXIT) and loses the command's exit code. A handled one does not.
+	childRunning.Store(true)
+	defer childRunning.Store(false)
+	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

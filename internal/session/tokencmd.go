@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -100,10 +99,8 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 				t.cmd.label(), t.cmd.preset.tool, t.cmd.preset.install), FieldTokenCommand)
 		}
 		c = exec.Command(path, t.cmd.argv[1:]...)
-	case runtime.GOOS == "windows":
-		c = exec.Command("cmd", "/C", t.cmd.line)
 	default:
-		c = exec.Command("/bin/sh", "-c", t.cmd.line)
+		c = shellCommand(t.cmd.line) // sh -c; on Windows cmd.exe /d /s /c "LINE" (shell_windows.go)
 	}
 
 	in, out := t.device()
