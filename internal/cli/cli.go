@@ -91,12 +91,12 @@ func Run(o Options) int {
 	if err == nil {
 		return exitcode.OK
 	}
-	if ctx.Err() != nil && session.KindOf(err) != session.KindCancelled && exitcode.Of(err) != exitcode.Cancelled {
-		err = exitcode.CancelledErr("interrupted")
-	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		return ee.code // a child's exit status, already reported by the child itself
+		return ee.code // a child's exit status (exec on Windows: Ctrl-C went to it), already reported by it
+	}
+	if ctx.Err() != nil && session.KindOf(err) != session.KindCancelled && exitcode.Of(err) != exitcode.Cancelled {
+		err = exitcode.CancelledErr("interrupted")
 	}
 	if strings.HasPrefix(err.Error(), "unknown command ") { // cobra's, untyped
 		err = exitcode.UsageErr("%s (see: stsmfa --help)", strings.TrimSuffix(err.Error(), ` for "stsmfa"`))

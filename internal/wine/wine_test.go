@@ -111,11 +111,15 @@ func TestTokenCommandAndPathVariables(t *testing.T) {
 }
 
 // login with neither a code nor a token command, and no console: it fails at once, exit 6, naming
-// the fixes.
+// the fixes. (--prompt terminal: with the default, auto, Windows would show its PowerShell dialog;
+// Wine's powershell.exe is a stub that shows none, which fails as fast, exit 6, checked below.)
 func TestNoConsoleFailsFast(t *testing.T) {
 	w := newWorld(t)
-	r := w.mustSts(6, "login")
-	if !strings.Contains(r.stderr, "no terminal to ask for the MFA code") || !strings.Contains(r.stderr, "--token-command") {
+	if r := w.mustSts(6, "login"); r.took.Seconds() > 20 || w.Server.Calls("GetSessionToken") != 0 {
+		t.Errorf("auto, no console, Wine's stub powershell.exe: %s", r)
+	}
+	r := w.mustSts(6, "login", "--prompt", "terminal")
+	if !strings.Contains(r.stderr, "no terminal (CONIN$ cannot be opened)") || !strings.Contains(r.stderr, "--token-command") {
 		t.Errorf("no-terminal message:\n%s", r)
 	}
 	if r.took.Seconds() > 20 {
