@@ -60,6 +60,18 @@ type profileStatus struct {
 	RoleARN          string  `json:"role_arn,omitempty"` // for kind "role": the role assumed
 }
 
+// setExpiry fills the expiry fields of a listed session (left null when it is missing).
+func (ps *profileStatus) setExpiry(s session.Session, now time.Time) {
+	if ps.State == StateMissing {
+		return
+	}
+	utc, loc := s.Expiration.UTC().Format(time.RFC3339), s.Expiration.Local().Format(time.RFC3339)
+	ps.Expiration, ps.ExpirationLocal = &utc, &loc
+	if d := s.Expiration.Sub(now); d > 0 {
+		ps.RemainingSeconds = int64(d / time.Second)
+	}
+}
+
 type problem struct {
 	Kind    string `json:"kind"` // file_permissions, env_override, source_has_session, malformed_file, suspect_expiration
 	Message string `json:"message"`
@@ -230,13 +242,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		if s.IsRole() {
 			ps.Kind = "role"
 		}
-		if ps.State != StateMissing {
-			utc, loc := s.Expiration.UTC().Format(time.RFC3339), s.Expiration.Local().Format(time.RFC3339)
-			ps.Expiration, ps.ExpirationLocal = &utc, &loc
-			if d := s.Expiration.Sub(now); d > 0 {
-				ps.RemainingSeconds = int64(d / time.Second)
-			}
-		}
+		ps.setExpiry(s, now)
 		out.Profiles = append(out.Profiles, ps)
 	}
 	// role sessions stsmfa cached (not in the credentials file)
@@ -246,13 +252,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 			continue
 		}
 		ps := profileStatus{Profile: s.RoleProfile, Source: s.Source, MFASerial: session.MaskSerial(s.Serial), State: state(s, now), Kind: "role", RoleARN: s.RoleARN}
-		if ps.State != StateMissing {
-			utc, loc := s.Expiration.UTC().Format(time.RFC3339), s.Expiration.Local().Format(time.RFC3339)
-			ps.Expiration, ps.ExpirationLocal = &utc, &loc
-			if d := s.Expiration.Sub(now); d > 0 {
-				ps.RemainingSeconds = int64(d / time.Second)
-			}
-		}
+		ps.setExpiry(s, now)
 		out.Profiles = append(out.Profiles, ps)
 	}
 	// sources set up for MFA (mfa_serial or mfa_process in config) that have no session yet
