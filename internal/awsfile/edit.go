@@ -132,6 +132,7 @@ func (f *File) countKeys() int {
 // Set sets profile's key to value, creating the key or the profile's section as needed.
 // Only the key's line changes (and its continuation lines go); new lines use the file's line ending.
 func (f *File) Set(profile, key, value string) error {
+	f.full()
 	key = strings.ToLower(key)
 	if err := ValidateProfile(f.kind, profile); err != nil {
 		return err
@@ -215,6 +216,7 @@ func keyLine(key, value string) string {
 
 // Delete removes profile's key line and its continuation lines. It reports whether a line was removed.
 func (f *File) Delete(profile, key string) bool {
+	f.full()
 	si, ok := f.prof[profile]
 	if !ok {
 		return false
@@ -235,6 +237,7 @@ func (f *File) Delete(profile, key string) bool {
 // anything was removed (false also if removing would make a following indented header part of the
 // previous value, which would change how the rest of the file is read).
 func (f *File) RemoveProfile(name string) bool {
+	f.full()
 	removed := false
 	for {
 		si, ok := f.prof[name]

@@ -1,0 +1,249 @@
+package awsfile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// sameView reports the first answer in which a File from load (lz) differs from the parsed one
+// (full): profiles, sections, keys, values, line numbers, the profiles holding each key, bytes.
+func sameView(full, lz *File) error {
+	if a, b := full.Profiles(), lz.Profiles(); !slices.Equal(a, b) {
+		return fmt.Errorf("Profiles: %q vs %q", a, b)
+	}
+	if string(full.Bytes()) != string(lz.Bytes()) {
+		return fmt.Errorf("Bytes differ")
+	}
+	// every key any section has, and some none has
+	keys := map[string]bool{"stsmfa_source": true, "REGION": true, "nope": true, "": true}
+	var names []string
+	for si := range full.secs {
+		names = append(names, full.secs[si].name)
+		for _, j := range full.secs[si].keys {
+			keys[full.lines[j].key] = true
+			keys[strings.ToUpper(full.lines[j].key)] = true
+		}
+	}
+	probes := append(slices.Clone(names), "nope", "default", "profile nope", "DEFAULT", "")
+	for _, p := range append(full.Profiles(), probes...) {
+		if full.HasProfile(p) != lz.HasProfile(p) || full.Section(p) != lz.Section(p) {
+			return fmt.Errorf("profile %q: HasProfile %v vs %v, Section %d vs %d", p, full.HasProfile(p), lz.HasProfile(p), full.Section(p), lz.Section(p))
+		}
+		if a, b := full.Keys(p), lz.Keys(p); !slices.Equal(a, b) {
+			return fmt.Errorf("Keys(%q): %q vs %q", p, a, b)
+		}
+		for k := range keys {
+			av, aok := full.Get(p, k)
+			bv, bok := lz.Get(p, k)
+			if av != bv || aok != bok || full.Line(p, k) != lz.Line(p, k) {
+				return fmt.Errorf("Get(%q, %q): %q %v line %d vs %q %v line %d", p, k, av, aok, full.Line(p, k), bv, bok, lz.Line(p, k))
+			}
+		}
+	}
+	for _, sec := range probes {
+		for k := range keys {
+			av, aok := full.SectionGet(sec, k)
+			bv, bok := lz.SectionGet(sec, k)
+			if av != bv || aok != bok {
+				return fmt.Errorf("SectionGet(%q, %q): %q %v vs %q %v", sec, k, av, aok, bv, bok)
+			}
+		}
+	}
+	for k := range keys {
+		if a, b := full.ProfilesWithKey(k), lz.ProfilesWithKey(k); !slices.Equal(a, b) {
+			return fmt.Errorf("ProfilesWithKey(%q): %q vs %q", k, a, b)
+		}
+	}
+	return nil
+}
+
+// checkLoad parses data both ways and compares: the same error, or the same answers; it also checks
+// that edits of a loaded File give the bytes the same edits of a parsed File give. It reports
+// whether scan handled the file itself.
+func checkLoad(t *testing.T, name string, kind Kind, data []byte) (scanned bool) {
+	t.Helper()
+	full, ferr := Parse(name, kind, data)
+	lz, lerr := load(name, kind, string(data))
+	if fmt.Sprint(ferr) != fmt.Sprint(lerr) {
+		t.Fatalf("%s (%v): Parse error %v, load error %v\n%q", name, kind, ferr, lerr, data)
+	}
+	if ferr != nil {
+		return false
+	}
+	scanned = lz.lz != nil
+	if err := sameView(full, lz); err != nil {
+		t.Fatalf("%s (%v, scanned %v): %v\n%q", name, kind, scanned, err, data)
+	}
+	// an edit builds the whole index first, and then behaves as on the parsed file
+	if ps := full.Profiles(); len(ps) > 0 {
+		p := ps[len(ps)/2]
+		e1 := full.Set(p, "stsmfa_source", "x")
+		e2 := lz.Set(p, "stsmfa_source", "x")
+		if fmt.Sprint(e1) != fmt.Sprint(e2) || string(full.Bytes()) != string(lz.Bytes()) || lz.lz != nil {
+			t.Fatalf("%s: Set differs after load: %v vs %v", name, e1, e2)
+		}
+	}
+	return scanned
+}
+
+// scanInputs are files scan must handle itself (not give up on), and the reason each is here.
+var scanInputs = map[string]string{
+	"plain":        "[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n\n[mfa]\naws_access_key_id = ASIA\nstsmfa_source = default\n",
+	"crlf":         "[default]\r\naws_access_key_id = AKIA\r\n\r\n[b]\r\nx = 1\r\n",
+	"no-final-eol": "[a]\nk = v",
+	"comments":     "# top\n; also\n[a]\n  # indented comment\nk = v\n    # under a key\n[b]\n",
+	"indented":     "[a]\n  k = v\n    cont\n  j = w\n[b]\n\tx : y\n",
+	"nested":       "[profile a]\ns3 =\n  max_concurrent_requests = 10\n\n  addressing_style = path\nregion = eu-west-1\n",
+	"upper-keys":   "[a]\nAWS_Access_Key_ID = X\nRegion = y\n",
+	"colon":        "[a]\nk:x=y\nk2 = a:b\n",
+	"header-junk":  "[a] junk ] more\nk = v\n[b]]\nx = 1\n",
+	"indent-hdr":   "[a]\nk = v\n  [b]\nx = 1\n[c]\n  [d]\ny = 2\n",
+	"unicode-vals": "[a]\nk = \u00e9\u00a0x\u2003\nn = \u4e2d\n[\u00e9t\u00e9]\nz = 1\n",
+	"empty-vals":   "[a]\nk =\nj:\n[b]\n",
+	"config":       "[default]\nregion = x\n[profile a]\nrole_arn = r\n[profile  b ]\nx = 1\n[services corp]\nsts =\n  endpoint_url = u\n[profile a b]\n[sso-session s]\n[profile\ta]\nlast = wins\n",
+	"many-keys":    "[a]\n" + manyKeyLines(40) + "[b]\nk = v\n",
+	"ctl-in-value": "[a]\nk = v\x0bw\x1c\nj = \x01\n",
+	"key-ctl":      "[a]\nk\x01x = v\nK\x01Y = w\n",
+	"empty":        "",
+	"blank-lines":  "\n\n  \n\t\n",
+}
+
+func manyKeyLines(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "key%d = %d\n", i, i)
+	}
+	return b.String()
+}
+
+// TestLoadMatchesParse: a File from Load answers every read as the parsed File does, over the corpus,
+// the fuzz corpus, edge cases and files scan must handle itself; what scan gives up on is parsed.
+func TestLoadMatchesParse(t *testing.T) {
+	for name, in := range scanInputs {
+		for _, kind := range []Kind{Credentials, Config} {
+			if !checkLoad(t, name, kind, []byte(in)) {
+				t.Errorf("%s (%v): scan gave up; it should handle this file itself", name, kind)
+			}
+		}
+	}
+	gaveUp := map[string]string{
+		"lone-cr":        "[a]\rk = v\r\n",
+		"default":        "[DEFAULT]\nregion = x\n[a]\nk = v\n",
+		"nbsp-indent":    "[a]\n\u00a0k = v\n",
+		"vt-indent":      "[a]\nk = v\n\x0bx = 1\n",
+		"unicode-key":    "[a]\n\u0130x = 1\n",
+		"nested-unicode": "[a]\ns3 =\n  x = \u00e9\n",
+		"nested-vt":      "[a]\ns3 =\n  x\x0by = 1\n",
+		"dup-section":    "[a]\n[a]\n",
+		"dup-key":        "[a]\nk = 1\nK = 2\n",
+		"dup-key-many":   "[a]\n" + manyKeyLines(40) + "key3 = again\n",
+		"before-section": "k = v\n[a]\n",
+		"bad-line":       "[a]\njunk\n",
+		"empty-key":      "[a]\n = v\n",
+		"nested-bad":     "[a]\ns3 =\n  x\n",
+		"bom":            "\xef\xbb\xbf[a]\n",
+		"invalid-utf8":   "[a]\nk = \xff\n",
+		"key-ctl-end":    "[a]\nk\x1f = v\n",
+		"value-ws-start": "[a]\nk =\u00a0\n  x = 1\n",
+	}
+	for name, in := range gaveUp {
+		for _, kind := range []Kind{Credentials, Config} {
+			if checkLoad(t, name, kind, []byte(in)) {
+				t.Errorf("%s (%v): scan handled it; the test expects it to leave it to Parse", name, kind)
+			}
+		}
+	}
+	n, scanned := 0, 0
+	for _, c := range loadCorpus(t) {
+		n++
+		if checkLoad(t, "corpus/"+c.name, corpusKind(c.name), c.data) {
+			scanned++
+		}
+	}
+	ents, _ := os.ReadDir("testdata/fuzz/FuzzEdit")
+	for _, e := range ents {
+		raw, err := os.ReadFile(filepath.Join("testdata/fuzz/FuzzEdit", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, ok := fuzzInputData(raw); ok {
+			for _, kind := range []Kind{Credentials, Config} {
+				n++
+				if checkLoad(t, "fuzz/"+e.Name(), kind, data) {
+					scanned++
+				}
+			}
+		}
+	}
+	t.Logf("%d inputs compared; scan handled %d itself", n, scanned)
+}
+
+// TestLoadBig: the benchmark's kind of file (10,000 profiles) is scanned, not parsed, and a read of
+// one profile parses that profile's section only.
+func TestLoadBig(t *testing.T) {
+	data := bigCredentials(10000)
+	if !checkLoad(t, "big", Credentials, data) {
+		t.Fatal("scan gave up on a plain 10,000-profile file")
+	}
+	f, err := load("big", Credentials, string(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.Profiles()[5000]
+	if _, ok := f.Get(p, "aws_access_key_id"); !ok {
+		t.Fatalf("%s has no key", p)
+	}
+	if got := f.ProfilesWithKey("stsmfa_source"); len(got) != 0 {
+		t.Fatalf("ProfilesWithKey: %q", got)
+	}
+	if len(f.lz.subs) > 100 { // the one read, and the few whose fingerprint matched by chance
+		t.Errorf("%d sections parsed for one read and one search", len(f.lz.subs))
+	}
+}
+
+// FuzzLoad compares Load with Parse on inputs near the files scan handles itself.
+func FuzzLoad(f *testing.F) {
+	for _, in := range scanInputs {
+		f.Add([]byte(in), false)
+		f.Add([]byte(in), true)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, isConfig bool) {
+		kind := Credentials
+		if isConfig {
+			kind = Config
+		}
+		checkLoad(t, "fuzz", kind, data)
+	})
+}
+
+// TestNameTableSpread: names that differ in a digit or two, at the end or in the middle, spread
+// over the section-name table (a bad hash made 10,000 names cost 60 probes each).
+func TestNameTableSpread(t *testing.T) {
+	for _, pattern := range []string{"acct-%05d", "profile-%05d", "team-%05d-production-readonly", "%d", "p%dq"} {
+		var b strings.Builder
+		for i := 10001; i <= 20000; i++ {
+			fmt.Fprintf(&b, "["+pattern+"]\nk = v\n", i)
+		}
+		f := scan("x", Credentials, b.String())
+		if f == nil {
+			t.Fatalf("%s: not scanned", pattern)
+		}
+		lz, total := f.lz, 0
+		mask := uint32(len(lz.names) - 1)
+		for si := range lz.secs {
+			for i := nameHash(lz.name(si)) & mask; ; i = (i + 1) & mask {
+				total++
+				if int(lz.names[i])-1 == si {
+					break
+				}
+			}
+		}
+		if avg := float64(total) / float64(len(lz.secs)); avg > 2 {
+			t.Errorf("%s: %.1f probes per name", pattern, avg)
+		}
+	}
+}
