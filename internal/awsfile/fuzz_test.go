@@ -88,6 +88,12 @@ func FuzzEdit(f *testing.F) {
 			if string(lz.Bytes()) != string(file.Bytes()) {
 				t.Fatalf("%v: loaded File's bytes differ after the edit", o)
 			}
+			// the index kept up to date edit by edit is that of the bytes parsed afresh
+			if g, err := Parse("fuzz", kind, file.Bytes()); err != nil {
+				t.Fatalf("%v: result does not parse: %v", o, err)
+			} else if err := sameIndex(file, g); err != nil {
+				t.Fatalf("%v: index differs from a fresh parse: %v", o, err)
+			}
 		}
 		if _, err := Parse("fuzz", kind, file.Bytes()); err != nil {
 			t.Fatalf("result does not parse: %v", err)

@@ -1,7 +1,10 @@
 package awsfile
 
 import (
+	"maps"
 	"math"
+	"os"
+	"slices"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -434,4 +437,57 @@ func (f *File) ProfilesWithKey(key string) []string {
 		}
 	}
 	return out
+}
+
+// Clone is a copy of f that can be edited without changing f. A File from Load gets its whole index
+// first (once: f keeps it, and answers every read as before), so that each later Clone is a copy,
+// not a parse.
+func (f *File) Clone() *File {
+	f.full()
+	g := *f
+	g.lines = slices.Clone(f.lines)
+	g.secs = slices.Clone(f.secs)
+	n := 0
+	for i := range f.secs {
+		n += len(f.secs[i].keys)
+	}
+	buf := make([]int, 0, n)
+	for i := range g.secs {
+		k0 := len(buf)
+		buf = append(buf, f.secs[i].keys...)
+		g.secs[i].keys = buf[k0:len(buf):len(buf)]
+	}
+	g.secIdx = maps.Clone(f.secIdx)
+	if f.kind == Credentials && f.prof != nil {
+		g.prof = g.secIdx // as mapProfiles makes it
+	} else {
+		g.prof = maps.Clone(f.prof)
+	}
+	g.order = slices.Clone(f.order)
+	g.dflts = slices.Clone(f.dflts)
+	return &g
+}
+
+// content is the file's current content as a string (no copy for a File from Load).
+func (f *File) content() string {
+	if f.lz != nil {
+		return f.lz.src
+	}
+	return string(f.Bytes())
+}
+
+// Reload reads f's file again: f itself when the file still holds the bytes f holds (nothing is
+// parsed or scanned again), else the file as Load reads it now.
+func Reload(f *File) (*File, error) {
+	data, err := os.ReadFile(f.path)
+	if os.IsNotExist(err) {
+		return Load(f.path, f.kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s := readOnlyString(data); s == f.content() {
+		return f, nil
+	}
+	return load(f.path, f.kind, readOnlyString(data))
 }

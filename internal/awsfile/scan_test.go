@@ -247,3 +247,107 @@ func TestNameTableSpread(t *testing.T) {
 		}
 	}
 }
+
+// sameIndex reports the first difference between the index of f (kept up to date edit by edit, see
+// reindexSection) and that of g (the same bytes parsed afresh).
+func sameIndex(f, g *File) error {
+	if len(f.lines) != len(g.lines) {
+		return fmt.Errorf("%d lines vs %d", len(f.lines), len(g.lines))
+	}
+	for i := range f.lines {
+		if f.lines[i].kind != g.lines[i].kind {
+			return fmt.Errorf("line %d: kind %d vs %d", i+1, f.lines[i].kind, g.lines[i].kind)
+		}
+	}
+	if len(f.secs) != len(g.secs) {
+		return fmt.Errorf("%d sections vs %d", len(f.secs), len(g.secs))
+	}
+	for i := range f.secs {
+		a, b := f.secs[i], g.secs[i]
+		if a.name != b.name || a.header != b.header || a.last != b.last || !slices.Equal(a.keys, b.keys) || a.profile != b.profile || a.isProf != b.isProf {
+			return fmt.Errorf("section %d: %+v vs %+v", i, a, b)
+		}
+	}
+	if fmt.Sprint(f.prof) != fmt.Sprint(g.prof) || fmt.Sprint(f.secIdx) != fmt.Sprint(g.secIdx) || !slices.Equal(f.order, g.order) ||
+		f.deflt != g.deflt || !slices.Equal(f.dflts, g.dflts) {
+		return fmt.Errorf("maps differ: %v %v %v vs %v %v %v", f.prof, f.secIdx, f.order, g.prof, g.secIdx, g.order)
+	}
+	return nil
+}
+
+// TestReindexSection: edits inside one section re-index that section only, and the result is the
+// index of the same bytes parsed afresh; edits that change other sections fall back to the whole file.
+func TestReindexSection(t *testing.T) {
+	base := "[a]\nk = v\n  cont\n\n# c\n[b]\nx = 1\ny =\n  nested = 1\n[c]\nz = 2\n"
+	for _, tc := range []struct {
+		name string
+		edit func(f *File) error
+	}{
+		{"set existing", func(f *File) error { return f.Set("b", "x", "22") }},
+		{"set over continuation", func(f *File) error { return f.Set("a", "k", "w") }},
+		{"set nested", func(f *File) error { return f.Set("b", "y", "flat") }},
+		{"add key", func(f *File) error { return f.Set("a", "new", "n") }},
+		{"add key last section", func(f *File) error { return f.Set("c", "new", "n") }},
+		{"new profile", func(f *File) error { return f.Set("d", "k", "v") }},
+		{"delete", func(f *File) error { f.Delete("b", "y"); return nil }},
+		{"delete first", func(f *File) error { f.Delete("a", "k"); return nil }},
+		{"remove", func(f *File) error { f.RemoveProfile("b"); return nil }},
+	} {
+		for _, in := range []string{base, bigCredentialsString(300)} {
+			f, err := Parse("x", Credentials, []byte(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in != base { // the same edits on the big file's profiles
+				f.Set("profile-00150", "x", "1")
+			}
+			if err := tc.edit(f); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			g, err := Parse("x", Credentials, f.Bytes())
+			if err != nil {
+				t.Fatalf("%s: result does not parse: %v", tc.name, err)
+			}
+			if err := sameIndex(f, g); err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		}
+	}
+	// lines spliced in that make a new section, or make the next header a continuation: the whole
+	// file is indexed again (splice's callers never do either; reindexSection must notice anyway)
+	for _, tc := range []struct {
+		in    string
+		line  int
+		repl  []string
+		nsecs int
+	}{
+		{"[a]\nk = v\n[b]\n", 1, []string{"k = v", "[x]"}, 3},
+		{"[a]\n  k = v\n [b]\n", 1, []string{"k = v"}, 1},
+	} {
+		f := mustParse(t, []byte(tc.in))
+		var repl []line
+		for _, r := range tc.repl {
+			repl = append(repl, lex(r, "\n"))
+		}
+		if err := f.splice(0, tc.line, tc.line+1, repl, nil); err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		if len(f.secs) != tc.nsecs {
+			t.Errorf("%q: %d sections, want %d", tc.in, len(f.secs), tc.nsecs)
+		}
+		if err := sameIndex(f, mustParse(t, f.Bytes())); err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+		}
+	}
+}
+
+func bigCredentialsString(n int) string { return string(bigCredentials(n)) }
+
+func mustParse(t *testing.T, data []byte) *File {
+	t.Helper()
+	f, err := Parse("x", Credentials, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
