@@ -77,6 +77,9 @@ func ValidateProfile(kind Kind, name string) error {
 
 // fileEOL is the line ending new lines get: that of the first line that has one, else "\n".
 func (f *File) fileEOL() string {
+	if f.eol != "" {
+		return f.eol
+	}
 	for i := range f.lines {
 		if f.lines[i].eol != "" {
 			return f.lines[i].eol
@@ -183,6 +186,9 @@ func (f *File) countKeys() int {
 // Set sets profile's key to value, creating the key or the profile's section as needed.
 // Only the key's line changes (and its continuation lines go); new lines use the file's line ending.
 func (f *File) Set(profile, key, value string) error {
+	if f.lz != nil && f.lazyEdit(profile, func(sub *File) error { return sub.Set(profile, key, value) }) {
+		return nil
+	}
 	f.full()
 	key = strings.ToLower(key)
 	if err := ValidateProfile(f.kind, profile); err != nil {
@@ -267,6 +273,20 @@ func keyLine(key, value string) string {
 
 // Delete removes profile's key line and its continuation lines. It reports whether a line was removed.
 func (f *File) Delete(profile, key string) bool {
+	if f.lz != nil {
+		si, ok := f.profIndex(profile)
+		if !ok || f.section(si).findKeyIn(0, pyLower(key)) < 0 {
+			return false // no such key: nothing to do, as on the whole index
+		}
+		if f.lazyEdit(profile, func(sub *File) error {
+			if !sub.Delete(profile, key) {
+				return errors.New("refused")
+			}
+			return nil
+		}) {
+			return true
+		}
+	}
 	f.full()
 	si, ok := f.prof[profile]
 	if !ok {

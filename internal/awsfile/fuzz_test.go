@@ -88,6 +88,9 @@ func FuzzEdit(f *testing.F) {
 			if string(lz.Bytes()) != string(file.Bytes()) {
 				t.Fatalf("%v: loaded File's bytes differ after the edit", o)
 			}
+			if err := sameView(file, lz); err != nil {
+				t.Fatalf("%v: loaded File reads differently after the edit: %v", o, err)
+			}
 			// the index kept up to date edit by edit is that of the bytes parsed afresh
 			if g, err := Parse("fuzz", kind, file.Bytes()); err != nil {
 				t.Fatalf("%v: result does not parse: %v", o, err)

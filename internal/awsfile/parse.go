@@ -90,6 +90,9 @@ type File struct {
 	// lz is set when only the sections were found (Load, scan.go): then lines and secs are empty, and
 	// profIndex and secIndex give indices in lz.secs.
 	lz *lazyIndex
+	// eol, when set, is the line ending new lines get (a section of a File from Load edited alone gets
+	// the whole file's, see lazyEdit)
+	eol string
 }
 
 // isPySpace is Python's str.isspace for one code point (also what re's \s and str.strip use).
@@ -320,7 +323,7 @@ func (f *File) Kind() Kind { return f.kind }
 // Bytes is the file's current content.
 func (f *File) Bytes() []byte {
 	if f.lz != nil {
-		return []byte(f.lz.src)
+		return []byte(f.content())
 	}
 	n := 0
 	for i := range f.lines {

@@ -29,10 +29,12 @@ import (
 
 // lazyIndex is a File's index when only the sections were found.
 type lazyIndex struct {
-	src   string // the whole file
+	src   string // the whole file as read
 	secs  []lazySec
-	names []int32       // open-addressing table of section names: index in secs + 1, 0 = empty
+	names []int32       // open-addressing table of section names: index in secs + 1, 0 = empty (never changed)
 	subs  map[int]*File // sections parsed so far, by index in secs
+	edits []int         // sections edited since (their subs hold the new lines), in file order
+	eol   string        // the file's line ending (fileEOL), for lines an edit adds
 }
 
 // lazySec is one section of a scanned file (24 bytes: a 10,000-profile file needs 240 KB of them).
@@ -159,7 +161,10 @@ func scan(path string, kind Kind, s string) *File {
 	for size < 2*most {
 		size *= 2
 	}
-	lz := &lazyIndex{src: s, secs: make([]lazySec, 0, most), names: make([]int32, size)}
+	lz := &lazyIndex{src: s, secs: make([]lazySec, 0, most), names: make([]int32, size), eol: "\n"}
+	if n := strings.IndexByte(s, '\n'); n > 0 && s[n-1] == '\r' {
+		lz.eol = "\r\n" // the first line ending (a file with a lone CR is never scanned)
+	}
 	var (
 		cur    = -1   // current section, -1 before the first header
 		open   bool   // a key's value is open: deeper-indented lines continue it
@@ -386,7 +391,7 @@ func (f *File) full() {
 	if f.lz == nil {
 		return
 	}
-	g, err := parseString(f.path, f.kind, f.lz.src)
+	g, err := parseString(f.path, f.kind, f.content())
 	if err != nil {
 		panic("awsfile: a scanned file does not parse: " + err.Error())
 	}
@@ -439,12 +444,24 @@ func (f *File) ProfilesWithKey(key string) []string {
 	return out
 }
 
-// Clone is a copy of f that can be edited without changing f. A File from Load gets its whole index
-// first (once: f keeps it, and answers every read as before), so that each later Clone is a copy,
-// not a parse.
+// Clone is a copy of f that can be edited without changing f. A File from Load stays one (its
+// sections, the few parsed ones and their edits are copied); a parsed File is copied whole, index
+// included, which costs far less than parsing it again.
 func (f *File) Clone() *File {
-	f.full()
 	g := *f
+	if f.lz != nil {
+		lz := *f.lz
+		lz.secs = slices.Clone(f.lz.secs)
+		lz.edits = slices.Clone(f.lz.edits)
+		lz.subs = make(map[int]*File, len(f.lz.subs))
+		for si, sub := range f.lz.subs {
+			lz.subs[si] = sub.Clone()
+		}
+		g.lz = &lz
+		g.prof = maps.Clone(f.prof)
+		g.order = slices.Clone(f.order)
+		return &g
+	}
 	g.lines = slices.Clone(f.lines)
 	g.secs = slices.Clone(f.secs)
 	n := 0
@@ -468,12 +485,76 @@ func (f *File) Clone() *File {
 	return &g
 }
 
-// content is the file's current content as a string (no copy for a File from Load).
-func (f *File) content() string {
-	if f.lz != nil {
-		return f.lz.src
+// lazyEdit edits the section of an existing profile of a File from Load without building the whole
+// index: edit gets a copy of the section parsed alone (with the file's line ending for new lines). It
+// reports false when the edit must be made on the whole index instead (f.full, then the same edit):
+// a new profile, an empty section (Set looks past its end for the indentation), an edit the section
+// alone refuses (the whole file then refuses it with its own message and line), or one after which
+// the next section's header would no longer be read as a header.
+func (f *File) lazyEdit(profile string, edit func(sub *File) error) bool {
+	lz := f.lz
+	si, ok := f.profIndex(profile)
+	if !ok {
+		return false
 	}
-	return string(f.Bytes())
+	sub := f.section(si)
+	if len(sub.secs[0].keys) == 0 {
+		return false
+	}
+	work := sub.Clone()
+	work.eol = lz.eol
+	if edit(work) != nil {
+		return false
+	}
+	work.eol = ""
+	if si+1 < len(lz.secs) {
+		next := lz.bytes(si + 1)
+		if n := strings.IndexByte(next, '\n'); n >= 0 {
+			next = next[:n+1]
+		}
+		chk, err := parseString(f.path, f.kind, work.content()+next)
+		if err != nil || len(chk.secs) != 2 {
+			return false
+		}
+	}
+	if delta := int32(len(work.lines) - len(sub.lines)); delta != 0 {
+		for j := si + 1; j < len(lz.secs); j++ {
+			lz.secs[j].line += delta
+		}
+	}
+	for _, j := range work.secs[0].keys {
+		lz.secs[si].keys |= keyBits(work.lines[j].key)
+	}
+	lz.subs[si] = work
+	if i, found := slices.BinarySearch(lz.edits, si); !found {
+		lz.edits = slices.Insert(lz.edits, i, si)
+	}
+	return true
+}
+
+// content is the file's current content as a string (no copy for an unedited File from Load).
+func (f *File) content() string {
+	if f.lz == nil {
+		return string(f.Bytes())
+	}
+	lz := f.lz
+	if len(lz.edits) == 0 {
+		return lz.src
+	}
+	var b strings.Builder
+	n := len(lz.src)
+	for _, si := range lz.edits {
+		n += len(lz.subs[si].content())
+	}
+	b.Grow(n)
+	at := 0 // lz.src is copied up to here
+	for _, si := range lz.edits {
+		b.WriteString(lz.src[at:lz.secs[si].start])
+		b.WriteString(lz.subs[si].content())
+		at = int(lz.secs[si].start) + len(lz.bytes(si))
+	}
+	b.WriteString(lz.src[at:])
+	return b.String()
 }
 
 // Reload reads f's file again: f itself when the file still holds the bytes f holds (nothing is

@@ -513,37 +513,52 @@ func TestFailedWriteKeepsMode(t *testing.T) {
 }
 
 // TestClone: a clone and its original are edited independently, also the index of the sections after
-// an edit (reindexSection moves them), and a clone of a File from Load gives the original its index.
+// an edit (reindexSection moves them, lazyEdit renumbers them), for a parsed File and one from Load.
 func TestClone(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "credentials")
 	writeFile(t, p, string(bigCredentials(50)), 0o600)
-	f, err := Load(p, Credentials)
+	loaded, err := Load(p, Credentials)
 	if err != nil {
 		t.Fatal(err)
 	}
-	orig := string(f.Bytes())
-	c := f.Clone()
-	if f.lz != nil {
-		t.Error("Clone of a loaded File did not index it")
+	check := func(what string, f *File) {
+		t.Helper()
+		g := mustParse(t, f.Bytes())
+		if err := sameView(g, f); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if f.lz == nil {
+			if err := sameIndex(f, g); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
 	}
-	if err := c.Set("profile-00010", "new_key", "x"); err != nil {
-		t.Fatal(err)
-	}
-	if string(f.Bytes()) != orig {
-		t.Fatal("editing the clone changed the original")
-	}
-	if err := sameIndex(f, mustParse(t, f.Bytes())); err != nil {
-		t.Fatalf("original's index after the clone's edit: %v", err)
-	}
-	if err := f.Set("profile-00005", "other", "y"); err != nil {
-		t.Fatal(err)
-	}
-	if err := sameIndex(c, mustParse(t, c.Bytes())); err != nil {
-		t.Fatalf("clone's index after the original's edit: %v", err)
-	}
-	if v, _ := c.Get("profile-00005", "other"); v != "" {
-		t.Error("editing the original changed the clone")
+	for _, f := range []*File{mustParse(t, bigCredentials(50)), loaded} {
+		lazy := f.lz != nil
+		orig := string(f.Bytes())
+		c := f.Clone()
+		if (c.lz != nil) != lazy {
+			t.Fatalf("a clone of a File from Load must stay one (and of a parsed File be parsed)")
+		}
+		if err := c.Set("profile-00010", "new_key", "x"); err != nil {
+			t.Fatal(err)
+		}
+		if string(f.Bytes()) != orig {
+			t.Fatal("editing the clone changed the original")
+		}
+		check("original after the clone's edit", f)
+		if err := f.Set("profile-00005", "other", "y"); err != nil {
+			t.Fatal(err)
+		}
+		check("clone after the original's edit", c)
+		check("original after its edit", f)
+		if v, _ := c.Get("profile-00005", "other"); v != "" {
+			t.Error("editing the original changed the clone")
+		}
+		if lazy && (f.lz == nil || c.lz == nil) {
+			t.Error("an edit of an existing profile's section built the whole index")
+		}
 	}
 }
 
@@ -560,7 +575,7 @@ func TestReload(t *testing.T) {
 	if g, err := Reload(f); err != nil || g != f {
 		t.Fatalf("unchanged file: %p %v, want the same File %p", g, err, f)
 	}
-	f.Clone() // f now has its whole index; the same bytes still give f
+	f.full() // with its whole index, the same bytes still give f
 	if g, err := Reload(f); err != nil || g != f {
 		t.Fatalf("unchanged file, indexed: %v", err)
 	}
