@@ -103,7 +103,7 @@ func BenchmarkScan10k(b *testing.B) {
 	s := string(bigCredentials(10000))
 	b.SetBytes(int64(len(s)))
 	for i := 0; i < b.N; i++ {
-		if scan("bench", Credentials, s) == nil {
+		if scan("bench", Credentials, s, nil) == nil {
 			b.Fatal("scan gave up")
 		}
 	}

@@ -251,19 +251,22 @@ func parseString(path string, kind Kind, s string) (*File, error) {
 // but finds only the sections (see scan): a section's lines are lexed when a key of it is first
 // read, and the whole index is built only if the File is edited.
 func Load(path string, kind Kind) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, spare, err := readWhole(path)
 	if os.IsNotExist(err) {
 		return &File{path: path, kind: kind, deflt: -1, prof: map[string]int{}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return load(path, kind, readOnlyString(data))
+	return loadSpare(path, kind, readOnlyString(data), spare)
 }
 
 // load is Load of bytes already read: the sections only when scan handles the file, else Parse.
-func load(path string, kind Kind, s string) (*File, error) {
-	if f := scan(path, kind, s); f != nil {
+func load(path string, kind Kind, s string) (*File, error) { return loadSpare(path, kind, s, nil) }
+
+// loadSpare is load with memory scan may use for its tables (see readWhole).
+func loadSpare(path string, kind Kind, s string, spare []byte) (*File, error) {
+	if f := scan(path, kind, s, spare); f != nil {
 		return f, nil
 	}
 	return parseString(path, kind, s)

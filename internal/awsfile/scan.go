@@ -138,8 +138,9 @@ func ctlSpace(c byte) bool { return c == '\v' || c == '\f' || (c >= 0x1c && c <=
 
 // scan finds the sections of s, or returns nil when it cannot prove what the full parser would do.
 // It is one loop with its state in local variables (configparser's state machine, as indexer runs it
-// in index.go, without storing the lines): it runs over every line of every file stsmfa reads.
-func scan(path string, kind Kind, s string) *File {
+// in index.go, without storing the lines): it runs over every line of every file stsmfa reads. Its
+// tables are carved out of spare (zeroed memory readWhole had left over) when they fit, else allocated.
+func scan(path string, kind Kind, s string, spare []byte) *File {
 	if len(s) >= math.MaxInt32 {
 		return nil
 	}
@@ -161,7 +162,13 @@ func scan(path string, kind Kind, s string) *File {
 	for size < 2*most {
 		size *= 2
 	}
-	lz := &lazyIndex{src: s, secs: make([]lazySec, 0, most), names: make([]int32, size), eol: "\n"}
+	lz := &lazyIndex{src: s, eol: "\n"}
+	if need := most*int(unsafe.Sizeof(lazySec{})) + 4*size; need <= len(spare) {
+		lz.secs = unsafe.Slice((*lazySec)(unsafe.Pointer(&spare[0])), most)[:0]
+		lz.names = unsafe.Slice((*int32)(unsafe.Pointer(&spare[most*int(unsafe.Sizeof(lazySec{}))])), size)
+	} else {
+		lz.secs, lz.names = make([]lazySec, 0, most), make([]int32, size)
+	}
 	if n := strings.IndexByte(s, '\n'); n > 0 && s[n-1] == '\r' {
 		lz.eol = "\r\n" // the first line ending (a file with a lone CR is never scanned)
 	}
@@ -560,7 +567,7 @@ func (f *File) content() string {
 // Reload reads f's file again: f itself when the file still holds the bytes f holds (nothing is
 // parsed or scanned again), else the file as Load reads it now.
 func Reload(f *File) (*File, error) {
-	data, err := os.ReadFile(f.path)
+	data, spare, err := readWhole(f.path)
 	if os.IsNotExist(err) {
 		return Load(f.path, f.kind)
 	}
@@ -570,5 +577,5 @@ func Reload(f *File) (*File, error) {
 	if s := readOnlyString(data); s == f.content() {
 		return f, nil
 	}
-	return load(f.path, f.kind, readOnlyString(data))
+	return loadSpare(f.path, f.kind, readOnlyString(data), spare)
 }

@@ -235,7 +235,7 @@ func TestNameTableSpread(t *testing.T) {
 		for i := 10001; i <= 20000; i++ {
 			fmt.Fprintf(&b, "["+pattern+"]\nk = v\n", i)
 		}
-		f := scan("x", Credentials, b.String())
+		f := scan("x", Credentials, b.String(), nil)
 		if f == nil {
 			t.Fatalf("%s: not scanned", pattern)
 		}
@@ -357,4 +357,36 @@ func mustParse(t *testing.T, data []byte) *File {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// TestReadWhole: small and large files (the latter read into huge pages on Linux) come back byte for
+// byte, and Load of a large file answers as Parse does.
+func TestReadWhole(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 10, 3000, 20000} { // 20,000 profiles: about 2.5 MB
+		data := bigCredentials(n)
+		p := filepath.Join(dir, fmt.Sprint(n))
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, spare, err := readWhole(p)
+		if err != nil || string(got) != string(data) {
+			t.Fatalf("%d profiles: %d bytes read of %d, %v", n, len(got), len(data), err)
+		}
+		for i, b := range spare {
+			if b != 0 {
+				t.Fatalf("%d profiles: spare byte %d is %d", n, i, b)
+			}
+		}
+		f, err := Load(p, Credentials)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sameView(mustParse(t, data), f); err != nil {
+			t.Fatalf("%d profiles: %v", n, err)
+		}
+	}
+	if _, _, err := readWhole(filepath.Join(dir, "missing")); !os.IsNotExist(err) {
+		t.Fatalf("missing file: %v", err)
+	}
 }
