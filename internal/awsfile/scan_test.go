@@ -390,3 +390,14 @@ func TestReadWhole(t *testing.T) {
 		t.Fatalf("missing file: %v", err)
 	}
 }
+
+// TestCtlSpace: the bit mask is the list of ASCII control characters Python counts as whitespace,
+// besides tab and newline.
+func TestCtlSpace(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		want := c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1f) || c == '\r'
+		if ctlSpace(byte(c)) != want {
+			t.Errorf("ctlSpace(%#x) = %v", c, !want)
+		}
+	}
+}
