@@ -3,6 +3,7 @@
 #
 #   bash bench/run.sh            # 200 timed runs of each command
 #   N=50 bash bench/run.sh       # quicker
+#   NO_AWS=1 bash bench/run.sh   # without the AWS CLI rows (they take most of the time)
 #   STSMFA_ALT=/path/to/other/stsmfa bash bench/run.sh   # adds rows for another build, side by side
 #   STSMFA_ALT=dynamic bash bench/run.sh                  # ... the dynamically linked (cgo) build
 #
@@ -11,8 +12,12 @@
 #
 # Builds stsmfa and the helpers, starts the stand-in STS/IAM (bench/standin) with a throwaway HOME,
 # logs in once, then times (bench/proctime) stsmfa's everyday commands on a valid cached session next
-# to the AWS CLI reading a static-keys profile. Nothing contacts AWS: every endpoint is 127.0.0.1.
-# Prints a Markdown report; exits 3 when a target is missed.
+# to /bin/true, a static Go hello-world (bench/hello, built like stsmfa) and the AWS CLI reading a
+# static-keys profile. The credentials file has 10 profiles; the *-10k rows read a copy with 10,000
+# (AWS_SHARED_CREDENTIALS_FILE, same session). login-force rows get a new session each run (the
+# stand-in takes any code: -any-code). Nothing contacts AWS: every endpoint is 127.0.0.1.
+# Prints a Markdown report (each median also as a difference to the hello-world and to /bin/true);
+# exits 3 when a target is missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
@@ -34,11 +39,12 @@ if [ "${STSMFA_ALT:-}" = dynamic ]; then
   CGO_ENABLED=1 go build -trimpath -o "$tmp/bin/stsmfa-dynamic" ./cmd/stsmfa
   STSMFA_ALT=$tmp/bin/stsmfa-dynamic
 fi
+CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/hello" ./bench/hello
 go build -o "$tmp/bin/proctime" ./bench/proctime
 go build -o "$tmp/bin/standin" ./bench/standin
 stsmfa=$tmp/bin/stsmfa
 
-"$tmp/bin/standin" serve "$tmp/home" "$tmp/env.sh" &
+"$tmp/bin/standin" serve -any-code "$tmp/home" "$tmp/env.sh" &
 standin_pid=$!
 for _ in $(seq 100); do [ -f "$tmp/env.sh" ] && break; sleep 0.05; done
 [ -f "$tmp/env.sh" ] || { echo "the stand-in did not start" >&2; exit 1; }
@@ -63,10 +69,25 @@ printf '\n[profile static]\nregion = eu-west-1\n\n[profile nocode]\nregion = eu-
 # a role profile served from the MFA session (its role session is cached after the first call)
 printf '\n[profile prod]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = default\n' >>"$AWS_CONFIG_FILE"
 
-# log in once (the only MFA code of the run), then the credential_process profile
+# six more static-keys profiles: with [default], [static], [nocode] and the login target [mfa], the
+# credentials file has 10 profiles
+filler() { # filler FIRST LAST: static-keys profiles acct-FIRST..acct-LAST
+  awk -v a="$1" -v b="$2" 'BEGIN { for (i = a; i <= b; i++) printf "\n[acct-%05d]\naws_access_key_id = AKIA%016d\naws_secret_access_key = %040d\n", i, i, i }'
+}
+filler 1 6 >>"$AWS_SHARED_CREDENTIALS_FILE"
+
+# log in (the stand-in takes any code), then the credential_process profile
 "$stsmfa" login "$("$tmp/bin/standin" code "$STANDIN_SEED_FILE")" 2>/dev/null
 "$stsmfa" setup-credential-process work --profile default 2>/dev/null
 "$stsmfa" login --profile prod 2>/dev/null   # the role session: AssumeRole with the MFA session, no code
+[ "$(grep -c '^\[' "$AWS_SHARED_CREDENTIALS_FILE")" = 10 ] || { echo "the credentials file should have 10 profiles" >&2; exit 1; }
+
+# the same credentials file with 10,000 profiles: 4,995 before the ten and 4,995 after
+big=$tmp/big-credentials
+{ filler 10001 14995; echo; cat "$AWS_SHARED_CREDENTIALS_FILE"; filler 15001 19995; } >"$big"
+chmod 600 "$big"
+[ "$(grep -c '^\[' "$big")" = 10000 ] || { echo "the big credentials file should have 10,000 profiles" >&2; exit 1; }
+BIG="AWS_SHARED_CREDENTIALS_FILE=$big"
 
 echo "timing ($N runs each; the AWS CLI rows take a few minutes)..." >&2
 {
@@ -85,31 +106,47 @@ alt=()
 if [ -n "${STSMFA_ALT:-}" ]; then
   alt=(--- name=alt:startup-floor "$STSMFA_ALT" --version
        --- name=alt:credential-process "$STSMFA_ALT" credential-process
-       --- name=alt:status-check "$STSMFA_ALT" status --check)
+       --- name=alt:status-check "$STSMFA_ALT" status --check
+       --- name=alt:credential-process-10k env="$BIG" "$STSMFA_ALT" credential-process
+       --- name=alt:status-check-10k env="$BIG" "$STSMFA_ALT" status --check
+       --- name=alt:login-force-10k env="$BIG" "$STSMFA_ALT" login --force 123456)
 fi
+aws_rows=()
+if [ -z "${NO_AWS:-}" ]; then
+  aws_rows=(--- name=aws-export-static ratio=credential-process:50 "$AWS" configure export-credentials --profile static --format process
+            --- name=aws-export-via-stsmfa "$AWS" configure export-credentials --profile work --format process)
+fi
+# the targets of the cached path: at most 2.5 ms, and at most 1.2 ms above the Go hello-world
+fast=(target=2.5ms over=go-hello:1.2ms)
 
 set +e
-"$tmp/bin/proctime" -n "$N" -warmup "$WARMUP" -- \
-  name=baseline:/bin/true /bin/true --- \
+"$tmp/bin/proctime" -n "$N" -warmup "$WARMUP" -ref go-hello,/bin/true -- \
+  name=/bin/true /bin/true --- \
+  name=go-hello "$tmp/bin/hello" --- \
   name=startup-floor:stsmfa-version "$stsmfa" --version --- \
-  name=credential-process target=5ms "$stsmfa" credential-process --- \
+  name=credential-process "${fast[@]}" "$stsmfa" credential-process --- \
   name=credential-process-role target=5ms "$stsmfa" credential-process --profile prod --- \
-  name=aws-export-static ratio=credential-process:50 "$AWS" configure export-credentials --profile static --format process --- \
-  name=aws-export-via-stsmfa "$AWS" configure export-credentials --profile work --format process --- \
   name=login-reuse target=10ms "$stsmfa" login --- \
-  name=status-check target=5ms "$stsmfa" status --check --- \
-  name=status-prompt target=5ms "$stsmfa" status --prompt --- \
+  name=status-check "${fast[@]}" "$stsmfa" status --check --- \
+  name=status-prompt "${fast[@]}" "$stsmfa" status --prompt --- \
   name=env "$stsmfa" env --- \
-  name=exec-true "$stsmfa" exec -- /bin/true --- \
-  name=no-code-fail-fast exit=6 target=1s "$stsmfa" credential-process --profile nocode \
-  "${alt[@]}" >>"$tmp/report.md"
+  name=exec-true "${fast[@]}" "$stsmfa" exec -- /bin/true --- \
+  name=no-code-fail-fast exit=6 target=1s "$stsmfa" credential-process --profile nocode --- \
+  name=credential-process-10k target=6ms env="$BIG" "$stsmfa" credential-process --- \
+  name=status-check-10k target=6ms env="$BIG" "$stsmfa" status --check --- \
+  name=status-prompt-10k target=6ms env="$BIG" "$stsmfa" status --prompt --- \
+  name=env-10k env="$BIG" "$stsmfa" env --- \
+  name=exec-true-10k target=6ms env="$BIG" "$stsmfa" exec -- /bin/true --- \
+  name=login-force "$stsmfa" login --force 123456 --- \
+  name=login-force-10k target=40ms env="$BIG" "$stsmfa" login --force 123456 \
+  "${aws_rows[@]}" "${alt[@]}" >>"$tmp/report.md"
 status=$?
 set -e
-sed "s#$tmp/bin/stsmfa#stsmfa#g; s#$AWS #aws #g" "$tmp/report.md"
+sed "s#$tmp/bin/stsmfa#stsmfa#g; s#$tmp/bin/hello#bench/hello#g; s#$big#BIG#g; s#$AWS #aws #g" "$tmp/report.md"
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "Calls the stand-in answered during the whole run (one GetSessionToken: the login):"
+echo "Calls the stand-in answered during the whole run (GetSessionToken: the first login and every login-force run):"
 echo
 "$tmp/bin/standin" calls "$STANDIN_URL" | sed 's/^/    /'
 exit $status

@@ -7,11 +7,14 @@
 // its output discarded; a run whose exit code is not the expected one stops the benchmark, so a figure
 // never comes from a failing command.
 //
-//	proctime [-n 200] [-warmup 5] -- [name=LABEL] [exit=0] [runs=N] [target=5ms] [ratio=OTHER:50] CMD ARGS... --- ...
+//	proctime [-n 200] [-warmup 5] [-ref NAME,...] -- [name=LABEL] [exit=0] [runs=N] [env=K=V] [target=5ms]
+//	         [ratio=OTHER:50] [over=OTHER:1.2ms] CMD ARGS... --- ...
 //
 // Options before each command: name labels it; exit is the expected exit code; runs overrides -n;
-// target is the median it should stay under; ratio=OTHER:K says its median should be at least K
-// times OTHER's (by name).
+// env=K=V sets a variable in its environment (repeatable; the rest is inherited); target is the
+// median it should stay under; ratio=OTHER:K says its median should be at least K times OTHER's (by
+// name); over=OTHER:D says its median should be at most D above OTHER's. -ref adds a column per named
+// command with the difference of each median to that command's (e.g. a Go hello-world, /bin/true).
 // The exit status is 0 when every target holds, 3 when one is missed, 1 on errors.
 package main
 
@@ -36,7 +39,10 @@ type group struct {
 	target   time.Duration
 	ratioOf  string
 	ratioMin float64
-	runs     int // 0 = -n
+	overOf   string
+	overMax  time.Duration
+	env      []string // K=V added to the inherited environment
+	runs     int      // 0 = -n
 	wall     []time.Duration
 	cpu      []time.Duration
 }
@@ -44,12 +50,24 @@ type group struct {
 func main() {
 	n := flag.Int("n", 200, "timed runs of each command")
 	warmup := flag.Int("warmup", 5, "untimed runs of each command first (page cache, CPU frequency)")
+	ref := flag.String("ref", "", "comma-separated names of commands to print each median's difference to")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: proctime [-n N] [-warmup W] -- [name=L] [exit=C] [target=D] [ratio=OTHER:K] CMD ARGS... --- ...")
+		fmt.Fprintln(os.Stderr, "usage: proctime [-n N] [-warmup W] [-ref NAME,...] -- [name=L] [exit=C] [env=K=V] [target=D] [ratio=OTHER:K] [over=OTHER:D] CMD ARGS... --- ...")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	groups, err := parse(flag.Args())
+	var refs []*group
+	if err == nil && *ref != "" {
+		for _, name := range strings.Split(*ref, ",") {
+			g := find(groups, name)
+			if g == nil {
+				err = fmt.Errorf("-ref names %q, which is not a command here", name)
+				break
+			}
+			refs = append(refs, g)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "proctime:", err)
 		flag.Usage()
@@ -86,7 +104,7 @@ func main() {
 			g.cpu = append(g.cpu, cpu)
 		}
 	}
-	os.Exit(report(groups, *warmup))
+	os.Exit(report(groups, refs, *warmup))
 }
 
 func fail(err error) {
@@ -143,8 +161,20 @@ func parse(args []string) ([]*group, error) {
 					}
 					cur.ratioOf = other
 					cur.ratioMin, err = strconv.ParseFloat(k, 64)
+				case "over":
+					other, d, ok := strings.Cut(v, ":")
+					if !ok {
+						return nil, fmt.Errorf("over=%s: want over=OTHER:DURATION", v)
+					}
+					cur.overOf = other
+					cur.overMax, err = time.ParseDuration(d)
+				case "env":
+					if !strings.Contains(v, "=") {
+						return nil, fmt.Errorf("env=%s: want env=NAME=VALUE", v)
+					}
+					cur.env = append(cur.env, v)
 				default:
-					return nil, fmt.Errorf("unknown option %s (the command comes after name=, exit=, target=, ratio=)", a)
+					return nil, fmt.Errorf("unknown option %s (the command comes after name=, exit=, runs=, env=, target=, ratio=, over=)", a)
 				}
 				if err != nil {
 					return nil, fmt.Errorf("%s: %v", a, err)
@@ -160,6 +190,9 @@ func parse(args []string) ([]*group, error) {
 	for _, g := range groups {
 		if g.ratioOf != "" && find(groups, g.ratioOf) == nil {
 			return nil, fmt.Errorf("%s: ratio names %q, which is not a command here", g.name, g.ratioOf)
+		}
+		if g.overOf != "" && find(groups, g.overOf) == nil {
+			return nil, fmt.Errorf("%s: over names %q, which is not a command here", g.name, g.overOf)
 		}
 	}
 	return groups, nil
@@ -178,6 +211,9 @@ func find(groups []*group, name string) *group {
 func (g *group) run() (wall, cpu time.Duration, err error) {
 	cmd := exec.Command(g.argv[0], g.argv[1:]...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if len(g.env) > 0 {
+		cmd.Env = append(os.Environ(), g.env...)
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr // kept only to explain an unexpected exit
 	start := time.Now()
@@ -212,35 +248,63 @@ func quantile(ds []time.Duration, q float64) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
-func report(groups []*group, warmup int) int {
+// diff formats a difference of medians with its sign.
+func diff(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "−", -d
+	}
+	return sign + ms(d)
+}
+
+func report(groups, refs []*group, warmup int) int {
 	status := 0
 	fmt.Printf("Wall time of whole processes, interleaved round-robin after %d untimed warm-up runs of each.\n\n", warmup)
-	fmt.Println("| command | runs | median | p90 | min | median CPU | target | |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---|---|")
+	head, rule := "| command | runs | median | p90 | min | median CPU |", "|---|---:|---:|---:|---:|---:|"
+	for _, r := range refs {
+		head += " − " + r.name + " |"
+		rule += "---:|"
+	}
+	fmt.Println(head + " target | |")
+	fmt.Println(rule + "---|---|")
 	for _, g := range groups {
 		med := quantile(g.wall, 0.5)
-		target, verdict := "", ""
-		if g.target > 0 {
-			target = "median ≤ " + ms(g.target)
-			verdict = "met"
-			if med > g.target {
-				verdict, status = "MISSED", 3
+		var targets, verdicts []string
+		check := func(target string, ok bool, shown string) {
+			targets = append(targets, target)
+			if !ok {
+				status = 3
+				verdicts = append(verdicts, shown+"MISSED")
+				return
 			}
+			verdicts = append(verdicts, shown+"met")
+		}
+		if g.target > 0 {
+			check("median ≤ "+ms(g.target), med <= g.target, "")
 		}
 		if g.ratioOf != "" {
 			o := find(groups, g.ratioOf)
 			r := float64(med) / float64(quantile(o.wall, 0.5))
-			target = fmt.Sprintf("≥ %g× %s", g.ratioMin, o.name)
-			verdict = fmt.Sprintf("%.0f×, met", r)
-			if r < g.ratioMin {
-				verdict, status = fmt.Sprintf("%.1f×, MISSED", r), 3
-			}
+			check(fmt.Sprintf("≥ %g× %s", g.ratioMin, o.name), r >= g.ratioMin, fmt.Sprintf("%.0f×, ", r))
 		}
-		fmt.Printf("| %s | %d | %s | %s | %s | %s | %s | %s |\n", g.name, len(g.wall), ms(med), ms(quantile(g.wall, 0.9)), ms(quantile(g.wall, 0)), ms(quantile(g.cpu, 0.5)), target, verdict)
+		if g.overOf != "" {
+			o := find(groups, g.overOf)
+			d := med - quantile(o.wall, 0.5)
+			check(fmt.Sprintf("≤ %s + %s", o.name, ms(g.overMax)), d <= g.overMax, diff(d)+", ")
+		}
+		row := fmt.Sprintf("| %s | %d | %s | %s | %s | %s |", g.name, len(g.wall), ms(med), ms(quantile(g.wall, 0.9)), ms(quantile(g.wall, 0)), ms(quantile(g.cpu, 0.5)))
+		for _, r := range refs {
+			row += " " + diff(med-quantile(r.wall, 0.5)) + " |"
+		}
+		fmt.Printf("%s %s | %s |\n", row, strings.Join(targets, "; "), strings.Join(verdicts, "; "))
 	}
 	fmt.Println()
 	for _, g := range groups {
-		fmt.Printf("- %s: `%s` (exit %d)\n", g.name, strings.Join(g.argv, " "), g.exit)
+		env := ""
+		if len(g.env) > 0 {
+			env = strings.Join(g.env, " ") + " "
+		}
+		fmt.Printf("- %s: `%s%s` (exit %d)\n", g.name, env, strings.Join(g.argv, " "), g.exit)
 	}
 	return status
 }

@@ -2,8 +2,10 @@
 // the same world the tests use (testkit): alice's long-term keys in [default], her MFA device in the
 // config, and a role arn:aws:iam::123456789012:role/admin that requires MFA. It never talks to AWS: the server listens on 127.0.0.1 only.
 //
-//	standin serve HOME ENVFILE   start; write the variables to use into ENVFILE (sh syntax); run until
-//	                             SIGTERM, SIGINT or SIGHUP
+//	standin serve [-any-code] HOME ENVFILE
+//	                             start; write the variables to use into ENVFILE (sh syntax); run until
+//	                             SIGTERM, SIGINT or SIGHUP. -any-code: every code of alice's device is
+//	                             right, any number of times (for timing `login --force CODE` many times)
 //	standin code SEEDFILE        print alice's current MFA code
 //	standin calls URL            print how often the stand-in at URL answered each action
 package main
@@ -36,7 +38,9 @@ func main() {
 func run(args []string) error {
 	switch {
 	case len(args) == 3 && args[0] == "serve":
-		return serve(args[1], args[2])
+		return serve(args[1], args[2], false)
+	case len(args) == 4 && args[0] == "serve" && args[1] == "-any-code":
+		return serve(args[2], args[3], true)
 	case len(args) == 2 && args[0] == "calls":
 		resp, err := http.Get(args[1] + "/_fakeaws/calls")
 		if err != nil {
@@ -68,10 +72,10 @@ func run(args []string) error {
 		fmt.Println(c)
 		return nil
 	}
-	return fmt.Errorf("usage: standin serve HOME ENVFILE | standin code SEEDFILE | standin calls URL")
+	return fmt.Errorf("usage: standin serve [-any-code] HOME ENVFILE | standin code SEEDFILE | standin calls URL")
 }
 
-func serve(home, envFile string) error {
+func serve(home, envFile string, anyCode bool) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return err
 	}
@@ -81,6 +85,7 @@ func serve(home, envFile string) error {
 	}
 	// a role whose trust policy requires MFA, for the role rows (bench/run.sh adds [profile prod])
 	w.Server.AddRole(fakeaws.Role{ARN: "arn:aws:iam::123456789012:role/admin", MaxSessionDuration: 43200, RequireMFA: true})
+	w.Server.AcceptAnyCode(anyCode)
 	defer w.Close()
 	seedFile := filepath.Join(home, "mfa-seed")
 	if err := os.WriteFile(seedFile, []byte(w.Seed+"\n"), 0o600); err != nil {

@@ -1,6 +1,7 @@
 package awsfile
 
 import (
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -66,3 +67,44 @@ func BenchmarkSetProfile10kNoSync(b *testing.B) {
 func BenchmarkParse1k(b *testing.B)  { benchParse(b, 1000) }
 func BenchmarkParse10k(b *testing.B) { benchParse(b, 10000) }
 func BenchmarkParse30k(b *testing.B) { benchParse(b, 30000) }
+
+// BenchmarkLoad10k is Load of a 10,000-profile file and one profile's key (scan.go), file read
+// included; ReadFile10k is the read alone.
+func BenchmarkLoad10k(b *testing.B) {
+	p := filepath.Join(b.TempDir(), "credentials")
+	if err := writeFileB(p, bigCredentials(10000)); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		f, err := Load(p, Credentials)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := f.Get("profile-05000", "aws_access_key_id"); !ok || len(f.ProfilesWithKey("stsmfa_source")) != 0 {
+			b.Fatal("wrong answer")
+		}
+	}
+}
+
+func BenchmarkReadFile10k(b *testing.B) {
+	p := filepath.Join(b.TempDir(), "credentials")
+	if err := writeFileB(p, bigCredentials(10000)); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := os.ReadFile(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScan10k is scan alone (no read) of a 10,000-profile file.
+func BenchmarkScan10k(b *testing.B) {
+	s := string(bigCredentials(10000))
+	b.SetBytes(int64(len(s)))
+	for i := 0; i < b.N; i++ {
+		if scan("bench", Credentials, s, nil) == nil {
+			b.Fatal("scan gave up")
+		}
+	}
+}

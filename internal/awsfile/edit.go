@@ -77,6 +77,9 @@ func ValidateProfile(kind Kind, name string) error {
 
 // fileEOL is the line ending new lines get: that of the first line that has one, else "\n".
 func (f *File) fileEOL() string {
+	if f.eol != "" {
+		return f.eol
+	}
 	for i := range f.lines {
 		if f.lines[i].eol != "" {
 			return f.lines[i].eol
@@ -102,12 +105,16 @@ func (f *File) valueEnd(j int) int {
 	return end
 }
 
-// splice replaces lines [start, end) with repl and re-indexes. If the result does not index (it
-// would not parse) or check fails, the change is undone and an error returned.
-func (f *File) splice(start, end int, repl []line, check func() bool) error {
+// splice replaces lines [start, end) with repl and re-indexes: only section si when the lines are
+// within it (si >= 0, see reindexSection), else the whole file. If the result does not index (it would
+// not parse) or check fails, the change is undone and an error returned.
+func (f *File) splice(si, start, end int, repl []line, check func() bool) error {
 	old := append([]line(nil), f.lines[start:end]...)
 	f.lines = slices.Replace(f.lines, start, end, repl...)
-	err := f.index()
+	var err error
+	if si < 0 || !f.reindexSection(si, len(repl)-(end-start)) {
+		err = f.index()
+	}
 	if err == nil && check != nil && !check() {
 		err = errors.New("edit would change how other lines are read")
 	}
@@ -121,6 +128,53 @@ func (f *File) splice(start, end int, repl []line, check func() bool) error {
 	return nil
 }
 
+// reindexSection re-indexes section si after an edit of lines inside it (after its header) that
+// changed the number of lines by delta, and moves the sections after it by delta: a 10,000-profile
+// file is not indexed again for each key set. A header line resets configparser's state, so the
+// lines after the next header are read as before as long as that line is still a header; when it is
+// not, when a line inside the section became a header, or on any error, reindexSection returns false
+// and the caller indexes the whole file (which then reports the error or the new sections).
+func (f *File) reindexSection(si, delta int) bool {
+	s := &f.secs[si]
+	if s.name == "DEFAULT" {
+		return false // its keys are checked together with the other [DEFAULT] sections
+	}
+	next := len(f.lines)
+	if si+1 < len(f.secs) {
+		next = f.secs[si+1].header + delta
+	}
+	x := indexer{f: f, cur: si, open: -1, contentStart: -1, indent: f.lines[s.header].indent, keyBuf: make([]int, 0, len(s.keys)+1)}
+	s.keys, s.last = x.keyBuf, s.header
+	for i := s.header + 1; i < next; i++ {
+		l := &f.lines[i]
+		if l.isHdr && !l.blank && !l.cmt && (x.open < 0 || l.indent <= x.indent) {
+			return false // a new section
+		}
+		if x.line(i) != nil {
+			return false
+		}
+	}
+	if next < len(f.lines) && x.open >= 0 && f.lines[next].indent > x.indent {
+		return false // the next header would continue this section's last value
+	}
+	x.endValue(next)
+	if x.deferred != nil {
+		return false
+	}
+	x.endSection()
+	if delta != 0 {
+		for j := si + 1; j < len(f.secs); j++ {
+			t := &f.secs[j]
+			t.header += delta
+			t.last += delta
+			for k := range t.keys {
+				t.keys[k] += delta
+			}
+		}
+	}
+	return true
+}
+
 func (f *File) countKeys() int {
 	n := 0
 	for i := range f.secs {
@@ -132,6 +186,10 @@ func (f *File) countKeys() int {
 // Set sets profile's key to value, creating the key or the profile's section as needed.
 // Only the key's line changes (and its continuation lines go); new lines use the file's line ending.
 func (f *File) Set(profile, key, value string) error {
+	if f.lz != nil && f.lazyEdit(profile, func(sub *File) error { return sub.Set(profile, key, value) }) {
+		return nil
+	}
+	f.full()
 	key = strings.ToLower(key)
 	if err := ValidateProfile(f.kind, profile); err != nil {
 		return err
@@ -170,7 +228,7 @@ func (f *File) Set(profile, key, value string) error {
 			}
 		}
 		add = append(add, lex(header, eol), lex(keyLine(key, value), eol))
-		return f.splice(start, len(f.lines), add, check(1, 1))
+		return f.splice(-1, start, len(f.lines), add, check(1, 1))
 	}
 	s := f.secs[si]
 	if j := f.findKeyIn(si, key); j >= 0 {
@@ -183,7 +241,7 @@ func (f *File) Set(profile, key, value string) error {
 			}
 		}
 		nl := lex(prefix+value+suffix, l.eol)
-		return f.splice(j, f.valueEnd(j)+1, []line{nl}, check(0, 0))
+		return f.splice(si, j, f.valueEnd(j)+1, []line{nl}, check(0, 0))
 	}
 	// insert after the section's last key/continuation line
 	ind := ""
@@ -203,7 +261,7 @@ func (f *File) Set(profile, key, value string) error {
 		prev.eol = eol
 	}
 	repl := []line{prev, lex(ind+keyLine(key, value), eol)}
-	return f.splice(s.last, s.last+1, repl, check(0, 1))
+	return f.splice(si, s.last, s.last+1, repl, check(0, 1))
 }
 
 func keyLine(key, value string) string {
@@ -215,6 +273,21 @@ func keyLine(key, value string) string {
 
 // Delete removes profile's key line and its continuation lines. It reports whether a line was removed.
 func (f *File) Delete(profile, key string) bool {
+	if f.lz != nil {
+		si, ok := f.profIndex(profile)
+		if !ok || f.section(si).findKeyIn(0, pyLower(key)) < 0 {
+			return false // no such key: nothing to do, as on the whole index
+		}
+		if f.lazyEdit(profile, func(sub *File) error {
+			if !sub.Delete(profile, key) {
+				return errors.New("refused")
+			}
+			return nil
+		}) {
+			return true
+		}
+	}
+	f.full()
 	si, ok := f.prof[profile]
 	if !ok {
 		return false
@@ -224,7 +297,7 @@ func (f *File) Delete(profile, key string) bool {
 		return false
 	}
 	nsecs, nkeys := len(f.secs), f.countKeys()
-	err := f.splice(j, f.valueEnd(j)+1, nil, func() bool {
+	err := f.splice(si, j, f.valueEnd(j)+1, nil, func() bool {
 		return len(f.secs) == nsecs && f.countKeys() == nkeys-1
 	})
 	return err == nil
@@ -235,6 +308,7 @@ func (f *File) Delete(profile, key string) bool {
 // anything was removed (false also if removing would make a following indented header part of the
 // previous value, which would change how the rest of the file is read).
 func (f *File) RemoveProfile(name string) bool {
+	f.full()
 	removed := false
 	for {
 		si, ok := f.prof[name]
@@ -247,7 +321,7 @@ func (f *File) RemoveProfile(name string) bool {
 			start--
 		}
 		nsecs, nkeys := len(f.secs), f.countKeys()
-		err := f.splice(start, s.last+1, nil, func() bool {
+		err := f.splice(-1, start, s.last+1, nil, func() bool {
 			return len(f.secs) == nsecs-1 && f.countKeys() == nkeys-len(s.keys)
 		})
 		if err != nil {

@@ -2,6 +2,7 @@ package awsfile
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,6 +52,16 @@ func FuzzEdit(f *testing.F) {
 			kind = Config
 		}
 		file, err := Parse("fuzz", kind, data)
+		// Load (scan.go) must accept and refuse the same, and read the same
+		lz, lerr := load("fuzz", kind, string(data))
+		if fmt.Sprint(err) != fmt.Sprint(lerr) {
+			t.Fatalf("Parse error %v, load error %v", err, lerr)
+		}
+		if err == nil {
+			if err := sameView(file, lz); err != nil {
+				t.Fatalf("load: %v", err)
+			}
+		}
 		if err != nil {
 			var pe *ParseError
 			if !asParseError(err, &pe) || pe.Line < 1 {
@@ -69,6 +80,22 @@ func FuzzEdit(f *testing.F) {
 			done := editAndCheck(t, file, o)
 			if o.kind == "set" && valid && !done {
 				t.Fatalf("%v: valid set refused", o)
+			}
+			// the same edit of the loaded File (built whole on its first edit) gives the same bytes
+			if r, err := apply(lz, o); (r && err == nil) != done {
+				t.Fatalf("%v: loaded File: %v %v, parsed File: done %v", o, r, err, done)
+			}
+			if string(lz.Bytes()) != string(file.Bytes()) {
+				t.Fatalf("%v: loaded File's bytes differ after the edit", o)
+			}
+			if err := sameView(file, lz); err != nil {
+				t.Fatalf("%v: loaded File reads differently after the edit: %v", o, err)
+			}
+			// the index kept up to date edit by edit is that of the bytes parsed afresh
+			if g, err := Parse("fuzz", kind, file.Bytes()); err != nil {
+				t.Fatalf("%v: result does not parse: %v", o, err)
+			} else if err := sameIndex(file, g); err != nil {
+				t.Fatalf("%v: index differs from a fresh parse: %v", o, err)
 			}
 		}
 		if _, err := Parse("fuzz", kind, file.Bytes()); err != nil {

@@ -253,6 +253,15 @@ func TestParseMatchesBotocore(t *testing.T) {
 	}
 	for i, name := range names {
 		f, err := Parse(name, Credentials, inputs[name])
+		// and Load (scan.go) reads exactly what Parse reads
+		lz, lerr := load(name, Credentials, string(inputs[name]))
+		if fmt.Sprint(err) != fmt.Sprint(lerr) {
+			t.Errorf("%s: Parse error %v, Load error %v", name, err, lerr)
+		} else if err == nil {
+			if verr := sameView(f, lz); verr != nil {
+				t.Errorf("%s: Load differs from Parse: %v", name, verr)
+			}
+		}
 		if (err != nil) != res[i].Error {
 			t.Errorf("%s: our error %v, botocore error %v\n%q", name, err, res[i].Error, inputs[name])
 			continue

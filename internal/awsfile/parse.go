@@ -4,7 +4,6 @@
 package awsfile
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -87,6 +86,13 @@ type File struct {
 	deflt  int            // index of the last [DEFAULT] section or -1
 	dflts  []int          // all [DEFAULT] sections (configparser merges them)
 	secIdx map[string]int // section name -> index in secs (DEFAULT excluded)
+
+	// lz is set when only the sections were found (Load, scan.go): then lines and secs are empty, and
+	// profIndex and secIndex give indices in lz.secs.
+	lz *lazyIndex
+	// eol, when set, is the line ending new lines get (a section of a File from Load edited alone gets
+	// the whole file's, see lazyEdit)
+	eol string
 }
 
 // isPySpace is Python's str.isspace for one code point (also what re's \s and str.strip use).
@@ -179,11 +185,10 @@ func lex(text, eol string) line {
 
 func (l *line) value() string { return l.text[l.valOff:l.valEnd] }
 
-// splitLines splits data into lines the way Python's universal newlines do ("\n", "\r\n", "\r").
-func splitLines(data []byte) []line {
-	n := bytes.Count(data, []byte{'\n'}) + 1
+// splitLines splits s into lines the way Python's universal newlines do ("\n", "\r\n", "\r").
+func splitLines(s string) []line {
+	n := strings.Count(s, "\n") + 1
 	out := make([]line, 0, n)
-	s := string(data)
 	for len(s) > 0 {
 		n := strings.IndexByte(s, '\n')
 		seg := s
@@ -209,43 +214,62 @@ func splitLines(data []byte) []line {
 	return out
 }
 
-// Parse parses the bytes of an AWS credentials or config file. path is only used in messages.
+// Parse parses the bytes of an AWS credentials or config file. path is only used in messages. The
+// File has the whole index: every line lexed, every section and key found (what editing needs).
 func Parse(path string, kind Kind, data []byte) (*File, error) {
-	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+	return parseString(path, kind, string(data))
+}
+
+// parseString is Parse of a string (Load hands over the bytes it read without a copy).
+func parseString(path string, kind Kind, s string) (*File, error) {
+	if strings.HasPrefix(s, "\xef\xbb\xbf") {
 		return nil, &ParseError{path, 1, "file starts with a utf-8 byte order mark, which the aws cli cannot read"}
 	}
-	if !utf8.Valid(data) {
+	if !utf8.ValidString(s) {
 		ln := 1
-		for len(data) > 0 {
-			r, size := utf8.DecodeRune(data)
+		for len(s) > 0 {
+			r, size := utf8.DecodeRuneInString(s)
 			if r == utf8.RuneError && size <= 1 {
 				break
 			}
-			if r == '\n' || (r == '\r' && !bytes.HasPrefix(data[1:], []byte{'\n'})) {
+			if r == '\n' || (r == '\r' && !strings.HasPrefix(s[1:], "\n")) {
 				ln++
 			}
-			data = data[size:]
+			s = s[size:]
 		}
 		return nil, &ParseError{path, ln, "invalid utf-8"}
 	}
-	f := &File{path: path, kind: kind, lines: splitLines(data)}
+	f := &File{path: path, kind: kind, lines: splitLines(s)}
 	if err := f.index(); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-// Load reads and parses a file without locking (writers replace files atomically).
-// A missing file is an empty File.
+// Load reads a file for reading only, without locking (writers replace files atomically). A missing
+// file is an empty File. It accepts and refuses exactly what Parse does and reads the same values,
+// but finds only the sections (see scan): a section's lines are lexed when a key of it is first
+// read, and the whole index is built only if the File is edited.
 func Load(path string, kind Kind) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, spare, err := readWhole(path)
 	if os.IsNotExist(err) {
 		return &File{path: path, kind: kind, deflt: -1, prof: map[string]int{}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, kind, data)
+	return loadSpare(path, kind, readOnlyString(data), spare)
+}
+
+// load is Load of bytes already read: the sections only when scan handles the file, else Parse.
+func load(path string, kind Kind, s string) (*File, error) { return loadSpare(path, kind, s, nil) }
+
+// loadSpare is load with memory scan may use for its tables (see readWhole).
+func loadSpare(path string, kind Kind, s string, spare []byte) (*File, error) {
+	if f := scan(path, kind, s, spare); f != nil {
+		return f, nil
+	}
+	return parseString(path, kind, s)
 }
 
 // findKeyIn returns the line index of key in section si, or -1.
@@ -301,6 +325,9 @@ func (f *File) Kind() Kind { return f.kind }
 
 // Bytes is the file's current content.
 func (f *File) Bytes() []byte {
+	if f.lz != nil {
+		return []byte(f.content())
+	}
 	n := 0
 	for i := range f.lines {
 		n += len(f.lines[i].text) + len(f.lines[i].eol)
@@ -314,20 +341,28 @@ func (f *File) Bytes() []byte {
 }
 
 // Profiles lists the profile names, in file order.
-func (f *File) Profiles() []string { return append([]string(nil), f.order...) }
+func (f *File) Profiles() []string {
+	if f.lz != nil {
+		return append([]string(nil), f.lazyOrder()...)
+	}
+	return append([]string(nil), f.order...)
+}
 
 // HasProfile reports whether the file has a section for the profile.
-func (f *File) HasProfile(name string) bool { _, ok := f.prof[name]; return ok }
+func (f *File) HasProfile(name string) bool { _, ok := f.profIndex(name); return ok }
 
 // Get returns a key's value as botocore sees it: first-line value trimmed, continuation lines
 // trimmed and joined with "\n", trailing empty lines dropped. Like configparser, a key missing from
 // the profile's section is looked up in [DEFAULT].
 func (f *File) Get(profile, key string) (string, bool) {
-	si, ok := f.prof[profile]
+	si, ok := f.profIndex(profile)
 	if !ok {
 		return "", false
 	}
 	key = pyLower(key)
+	if f.lz != nil { // a scanned file has no [DEFAULT]
+		return f.section(si).SectionGet(f.lz.name(si), key)
+	}
 	if j := f.findKeyIn(si, key); j >= 0 {
 		return f.value(j), true
 	}
@@ -342,9 +377,12 @@ func (f *File) Get(profile, key string) (string, bool) {
 // SectionGet reads a key from a section by its literal name, for sections that are not profiles
 // (e.g. "services corp", "sso-session x"). Values are as Get returns them.
 func (f *File) SectionGet(section, key string) (string, bool) {
-	si, ok := f.secIdx[section]
+	si, ok := f.secIndex(section)
 	if !ok {
 		return "", false
+	}
+	if f.lz != nil {
+		return f.section(si).SectionGet(section, key)
 	}
 	if j := f.findKeyIn(si, pyLower(key)); j >= 0 {
 		return f.value(j), true
@@ -371,9 +409,12 @@ scan:
 
 // Keys lists the keys of the profile's own section, lower-case, in file order ([DEFAULT] keys not included).
 func (f *File) Keys(profile string) []string {
-	si, ok := f.prof[profile]
+	si, ok := f.profIndex(profile)
 	if !ok {
 		return nil
+	}
+	if f.lz != nil {
+		f, si = f.section(si), 0
 	}
 	out := make([]string, 0, len(f.secs[si].keys))
 	for _, j := range f.secs[si].keys {
@@ -384,8 +425,14 @@ func (f *File) Keys(profile string) []string {
 
 // Line is the 1-based line number of the profile's key, 0 if absent (for messages).
 func (f *File) Line(profile, key string) int {
-	si, ok := f.prof[profile]
+	si, ok := f.profIndex(profile)
 	if !ok {
+		return 0
+	}
+	if f.lz != nil {
+		if j := f.section(si).findKeyIn(0, pyLower(key)); j >= 0 {
+			return int(f.lz.secs[si].line) + j + 1
+		}
 		return 0
 	}
 	return f.findKeyIn(si, pyLower(key)) + 1
@@ -393,9 +440,12 @@ func (f *File) Line(profile, key string) int {
 
 // Section returns the line number (1-based) of the profile's section header, 0 if absent.
 func (f *File) Section(profile string) int {
-	si, ok := f.prof[profile]
+	si, ok := f.profIndex(profile)
 	if !ok {
 		return 0
+	}
+	if f.lz != nil {
+		return int(f.lz.secs[si].line) + 1
 	}
 	return f.secs[si].header + 1
 }

@@ -122,8 +122,10 @@ func (e *Editor) prepare(path string, kind Kind) (*target, error) {
 	return &target{path: path, real: real, kind: kind}, nil
 }
 
-// lockAndRead takes the sibling lock of the real file, then reads and parses the file.
-func (e *Editor) lockAndRead(t *target) error {
+// lockAndRead takes the sibling lock of the real file, then reads and parses the file; when the
+// bytes are those known (a File the caller read before) holds, a copy of known is edited instead of
+// parsing them again.
+func (e *Editor) lockAndRead(t *target, known *File) error {
 	timeout := DefaultLockTimeout
 	if e != nil && e.LockTimeout > 0 {
 		timeout = e.LockTimeout
@@ -151,6 +153,11 @@ func (e *Editor) lockAndRead(t *target) error {
 		return fmt.Errorf("cannot read %s: %w", t.path, err)
 	}
 	t.existed, t.old = true, data
+	if known != nil && known.kind == t.kind && known.content() == string(data) {
+		t.f = known.Clone()
+		t.f.path = t.path
+		return nil
+	}
 	t.f, err = Parse(t.path, t.kind, data)
 	return err
 }
@@ -180,7 +187,7 @@ func (e *Editor) Update(path string, kind Kind, fn func(f *File) error) error {
 		return err
 	}
 	defer t.unlock()
-	if err := e.lockAndRead(t); err != nil {
+	if err := e.lockAndRead(t, nil); err != nil {
 		return err
 	}
 	if err := fn(t.f); err != nil {
@@ -201,6 +208,18 @@ func (e *Editor) Update(path string, kind Kind, fn func(f *File) error) error {
 // then config). If writing the config fails, the credentials file is restored to its previous bytes
 // before the locks are released.
 func (e *Editor) UpdatePair(credPath, confPath string, fn func(creds, conf *File) error) error {
+	return e.updatePair(credPath, confPath, nil, nil, fn)
+}
+
+// UpdatePairFrom is UpdatePair of the files creds and conf were read from, for a caller that has
+// read them already: under the locks each file is still read again, and when its bytes are those the
+// File holds, fn gets a copy of that File (Clone) instead of a new parse. Every guarantee of
+// UpdatePair holds; creds and conf themselves are not changed.
+func (e *Editor) UpdatePairFrom(creds, conf *File, fn func(creds, conf *File) error) error {
+	return e.updatePair(creds.Path(), conf.Path(), creds, conf, fn)
+}
+
+func (e *Editor) updatePair(credPath, confPath string, knownCreds, knownConf *File, fn func(creds, conf *File) error) error {
 	tc, err := e.prepare(credPath, Credentials)
 	if err != nil {
 		return err
@@ -213,11 +232,11 @@ func (e *Editor) UpdatePair(credPath, confPath string, fn func(creds, conf *File
 		return fmt.Errorf("%s and %s are the same file; the credentials and config files must differ", credPath, confPath)
 	}
 	defer tc.unlock()
-	if err := e.lockAndRead(tc); err != nil {
+	if err := e.lockAndRead(tc, knownCreds); err != nil {
 		return err
 	}
 	defer tf.unlock()
-	if err := e.lockAndRead(tf); err != nil {
+	if err := e.lockAndRead(tf, knownConf); err != nil {
 		return err
 	}
 	if err := fn(tc.f, tf.f); err != nil {

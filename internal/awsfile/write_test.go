@@ -491,3 +491,131 @@ func TestFailedWriteKeepsMode(t *testing.T) {
 		}
 	})
 }
+
+// TestClone: a clone and its original are edited independently, also the index of the sections after
+// an edit (reindexSection moves them, lazyEdit renumbers them), for a parsed File and one from Load.
+func TestClone(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, string(bigCredentials(50)), 0o600)
+	loaded, err := Load(p, Credentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, f *File) {
+		t.Helper()
+		g := mustParse(t, f.Bytes())
+		if err := sameView(g, f); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if f.lz == nil {
+			if err := sameIndex(f, g); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+	}
+	for _, f := range []*File{mustParse(t, bigCredentials(50)), loaded} {
+		lazy := f.lz != nil
+		orig := string(f.Bytes())
+		c := f.Clone()
+		if (c.lz != nil) != lazy {
+			t.Fatalf("a clone of a File from Load must stay one (and of a parsed File be parsed)")
+		}
+		if err := c.Set("profile-00010", "new_key", "x"); err != nil {
+			t.Fatal(err)
+		}
+		if string(f.Bytes()) != orig {
+			t.Fatal("editing the clone changed the original")
+		}
+		check("original after the clone's edit", f)
+		if err := f.Set("profile-00005", "other", "y"); err != nil {
+			t.Fatal(err)
+		}
+		check("clone after the original's edit", c)
+		check("original after its edit", f)
+		if v, _ := c.Get("profile-00005", "other"); v != "" {
+			t.Error("editing the original changed the clone")
+		}
+		if lazy && (f.lz == nil || c.lz == nil) {
+			t.Error("an edit of an existing profile's section built the whole index")
+		}
+	}
+}
+
+// TestReload: the same bytes give the same File back (nothing parsed again); other bytes, or a missing
+// file, give what Load gives.
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "credentials")
+	writeFile(t, p, baseCreds, 0o600)
+	f, err := Load(p, Credentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, err := Reload(f); err != nil || g != f {
+		t.Fatalf("unchanged file: %p %v, want the same File %p", g, err, f)
+	}
+	f.full() // with its whole index, the same bytes still give f
+	if g, err := Reload(f); err != nil || g != f {
+		t.Fatalf("unchanged file, indexed: %v", err)
+	}
+	writeFile(t, p, baseCreds+"[mfa]\nk = v\n", 0o600)
+	g, err := Reload(f)
+	if err != nil || g == f || !g.HasProfile("mfa") {
+		t.Fatalf("changed file: %v, has mfa %v", err, g.HasProfile("mfa"))
+	}
+	os.Remove(p)
+	if g, err = Reload(g); err != nil || len(g.Profiles()) != 0 {
+		t.Fatalf("missing file: %v %v", g.Profiles(), err)
+	}
+	writeFile(t, p, "[a]\n[a]\n", 0o600)
+	if _, err := Reload(g); err == nil {
+		t.Fatal("a malformed file was reloaded")
+	}
+}
+
+// TestUpdatePairFrom: with files unchanged since they were read, fn edits copies of the Files read
+// (the originals stay as they were); a file changed meanwhile is read afresh under the lock.
+func TestUpdatePairFrom(t *testing.T) {
+	dir := t.TempDir()
+	cp, fp := filepath.Join(dir, "credentials"), filepath.Join(dir, "config")
+	writeFile(t, cp, baseCreds, 0o600)
+	writeFile(t, fp, "[default]\nregion = eu-west-1\n", 0o600)
+	c, _ := Load(cp, Credentials)
+	f, _ := Load(fp, Config)
+	e := &Editor{}
+	err := e.UpdatePairFrom(c, f, func(creds, conf *File) error {
+		if creds == c || conf == f {
+			t.Error("fn got the caller's Files, not copies")
+		}
+		if err := creds.Set("mfa", "aws_access_key_id", "ASIA1"); err != nil {
+			return err
+		}
+		return conf.Set("mfa", "region", "eu-west-1")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HasProfile("mfa") || f.HasProfile("mfa") {
+		t.Error("the caller's Files were changed")
+	}
+	if got := readFile(t, cp); got != baseCreds+"\n[mfa]\naws_access_key_id = ASIA1\n" {
+		t.Errorf("credentials: %q", got)
+	}
+	if got := readFile(t, fp); got != "[default]\nregion = eu-west-1\n\n[profile mfa]\nregion = eu-west-1\n" {
+		t.Errorf("config: %q", got)
+	}
+	// c is now stale: the file has [mfa]; UpdatePairFrom must read it again and keep [mfa]
+	err = e.UpdatePairFrom(c, f, func(creds, conf *File) error {
+		if !creds.HasProfile("mfa") {
+			t.Error("fn got the stale File instead of the file's new bytes")
+		}
+		return creds.Set("other", "k", "v")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, cp); !strings.Contains(got, "[mfa]") || !strings.Contains(got, "[other]") {
+		t.Errorf("credentials after the second update: %q", got)
+	}
+}

@@ -95,6 +95,9 @@ func (s *Server) checkMFA(c *caller, serial, code string, now time.Time) *awsErr
 			seed = d.Seed
 		}
 	}
+	if s.anyCode {
+		return nil
+	}
 	last, used := s.lastStep[serial]
 	cur := totp.Counter(now)
 	for step := cur - 1; step <= cur+1; step++ {

@@ -554,3 +554,25 @@ func TestStartOnRefusesNonLoopback(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestAcceptAnyCode: the benchmarks' switch takes any code of the caller's own device, again and
+// again, but still not another user's device.
+func TestAcceptAnyCode(t *testing.T) {
+	f := newFixture(t)
+	f.srv.AcceptAnyCode(true)
+	c := f.userSTS(f.alice)
+	for i := 0; i < 3; i++ {
+		if _, err := f.gst(c, aliceSerial, "123456", 3600); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	_, err := f.gst(c, bobSerial, "123456", 3600)
+	wantAPIError(t, err, "AccessDenied", 403, "unable to validate MFA code")
+	f.srv.AcceptAnyCode(false)
+	bad := "123456"
+	for bad == f.code(f.alice, -1) || bad == f.code(f.alice, 0) || bad == f.code(f.alice, 1) {
+		bad = fmt.Sprintf("%06d", (mustAtoi(t, bad)+1)%1000000)
+	}
+	_, err = f.gst(c, aliceSerial, bad, 3600)
+	wantAPIError(t, err, "AccessDenied", 403, "invalid MFA one time pass code")
+}

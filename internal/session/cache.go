@@ -58,10 +58,12 @@ func ReadManaged(creds *awsfile.File, profile string) (s Session, ok bool) {
 	return s, s.AccessKeyID != "" && s.SecretAccessKey != "" && s.SessionToken != ""
 }
 
-// Managed lists every profile in the credentials file that stsmfa wrote, in file order.
+// Managed lists every profile in the credentials file that stsmfa wrote, in file order. Only the
+// profiles holding stsmfa_source are read (ProfilesWithKey): a File from awsfile.Load then lexes only
+// those sections, not the whole file.
 func Managed(creds *awsfile.File) []Session {
 	var out []Session
-	for _, p := range creds.Profiles() {
+	for _, p := range creds.ProfilesWithKey(KeySource) {
 		if s, ok := ReadManaged(creds, p); ok {
 			out = append(out, s)
 		} else if src, _ := creds.Get(p, KeySource); src != "" {

@@ -1,10 +1,14 @@
 package session
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/exitcode"
 )
 
@@ -133,5 +137,81 @@ func TestWriteTargets(t *testing.T) {
 	}
 	if conf2.HasProfile("bare-mfa") {
 		t.Errorf("nothing to copy, yet the config got:\n%s", conf2.Bytes())
+	}
+}
+
+// loadedFiles writes creds and conf and reads them back with awsfile.Load, as Ensure does (a File that
+// found only the sections, see awsfile/scan.go).
+func loadedFiles(t *testing.T, creds, conf string) (*awsfile.File, *awsfile.File) {
+	t.Helper()
+	dir := t.TempDir()
+	cp, fp := filepath.Join(dir, "credentials"), filepath.Join(dir, "config")
+	if err := os.WriteFile(cp, []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fp, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := awsfile.Load(cp, awsfile.Credentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := awsfile.Load(fp, awsfile.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, f
+}
+
+// The cache search reads only the profiles holding stsmfa_source; on a File from Load it must find
+// exactly what it finds on a parsed one, among thousands of other profiles.
+func TestManagedLoadedMatchesParsed(t *testing.T) {
+	const phone = "arn:aws:iam::1:mfa/phone"
+	var b strings.Builder
+	b.WriteString(testCreds)
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&b, "\n[acct-%05d]\naws_access_key_id = AKIA%016d\naws_secret_access_key = %040d\n", i, i, i)
+		switch i {
+		case 10:
+			b.WriteString(managedSection("mfa", "ASIAMFA", "default", phone, t0.Add(11*time.Hour)))
+		case 1500:
+			b.WriteString(managedSection("other", "ASIAOTHER", "work", phone, t0.Add(11*time.Hour)))
+			b.WriteString("[UPPER]\nAWS_ACCESS_KEY_ID = ASIAUPPER\nAWS_SECRET_ACCESS_KEY = s\nAWS_SESSION_TOKEN = t\nSTSMFA_EXPIRATION = " +
+				t0.Add(12*time.Hour).Format(time.RFC3339) + "\nStsmfa_Source = default\n")
+		case 2999:
+			b.WriteString("[empty-source]\nstsmfa_source =\n[role]\n" + strings.TrimPrefix(managedSection("x", "ASIAROLE", "default", phone, t0.Add(20*time.Hour)), "[x]\n") +
+				"stsmfa_role_arn = arn:aws:iam::1:role/r\nstsmfa_role_profile = prod\n")
+		}
+	}
+	parsed, pconf := testFiles(t, b.String(), "[profile work-mfa]\nregion = x\n")
+	loaded, lconf := loadedFiles(t, b.String(), "[profile work-mfa]\nregion = x\n")
+	all := func(ss []Session) string {
+		var out []string
+		for _, s := range ss {
+			out = append(out, fmt.Sprintf("%s/%s/%s/%s/%s/%s/%s", s.Profile, s.Source, s.AccessKeyID, s.SessionToken, s.Expiration, s.Serial, s.RoleProfile))
+		}
+		return strings.Join(out, " ")
+	}
+	if a, l := all(Managed(parsed)), all(Managed(loaded)); a != l || !strings.Contains(a, "UPPER/default") || !strings.Contains(a, "role/default") {
+		t.Errorf("Managed:\nparsed %s\nloaded %s", a, l)
+	}
+	for _, src := range []string{"default", "work", "nobody"} {
+		a, aok := findCached(parsed, src, phone, t0, DefaultMargin)
+		l, lok := findCached(loaded, src, phone, t0, DefaultMargin)
+		if a != l || aok != lok {
+			t.Errorf("findCached(%s): parsed %v %v, loaded %v %v", src, a, aok, l, lok)
+		}
+	}
+	if s, ok := findCached(loaded, "default", phone, t0, DefaultMargin); !ok || s.Profile != "UPPER" {
+		t.Errorf("the longest-lived MFA session of default is UPPER's, got %q", s.Profile)
+	}
+	// a name that stands for a source: the default target of default, and of acct-00007; not of a
+	// profile that does not exist, nor default-mfa
+	for name, want := range map[string]string{"mfa": "default", "acct-00007-mfa": "acct-00007", "nope-mfa": "nope-mfa", "default-mfa": "default-mfa", "-mfa": "-mfa", "work-mfa": "work-mfa"} {
+		for _, f := range [][2]*awsfile.File{{parsed, pconf}, {loaded, lconf}} {
+			if got, _, _ := resolveName(f[0], f[1], name); got != want {
+				t.Errorf("resolveName(%q) = %q, want %q", name, got, want)
+			}
+		}
 	}
 }

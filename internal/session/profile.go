@@ -113,11 +113,14 @@ func resolveName(creds, conf *awsfile.File, name string) (profile, implied, via 
 		break
 	}
 	if profile == name && !creds.HasProfile(name) && !conf.HasProfile(name) {
-		// AWS_PROFILE=mfa before the first login: the default target of a source stands for it
-		for _, src := range creds.Profiles() {
-			if k, _ := creds.Get(src, "aws_access_key_id"); k != "" && DefaultTarget(src) == name {
-				return src, name, fmt.Sprintf("where stsmfa stores the MFA session of profile %s", src)
-			}
+		// AWS_PROFILE=mfa before the first login: the default target of a source stands for it. At
+		// most one source has name as its DefaultTarget: look that one up rather than every profile.
+		src, ok := "default", name == "mfa"
+		if s, cut := strings.CutSuffix(name, "-mfa"); cut && s != "default" {
+			src, ok = s, true
+		}
+		if k, _ := creds.Get(src, "aws_access_key_id"); ok && k != "" && DefaultTarget(src) == name {
+			return src, name, fmt.Sprintf("where stsmfa stores the MFA session of profile %s", src)
 		}
 	}
 	return profile, implied, via

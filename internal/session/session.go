@@ -133,13 +133,14 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 }
 
 // load (re)reads both files and works out what the profile stands for, its source's settings and the
-// targets, checking each target before any code can be spent.
+// targets, checking each target before any code can be spent. Read again (under the source's lock), a
+// file whose bytes did not change keeps the File read before: nothing is scanned or parsed twice.
 func (r *run) load() error {
 	var err error
-	if r.creds, err = awsfile.Load(r.credPath, awsfile.Credentials); err != nil {
+	if r.creds, err = loadOrReload(r.creds, r.credPath, awsfile.Credentials); err != nil {
 		return filesCause(err)
 	}
-	if r.conf, err = awsfile.Load(r.confPath, awsfile.Config); err != nil {
+	if r.conf, err = loadOrReload(r.conf, r.confPath, awsfile.Config); err != nil {
 		return filesCause(err)
 	}
 	first := r.plan == nil
@@ -184,6 +185,14 @@ func (r *run) load() error {
 		}
 	}
 	return nil
+}
+
+// loadOrReload is awsfile.Load the first time, awsfile.Reload after.
+func loadOrReload(f *awsfile.File, path string, kind awsfile.Kind) (*awsfile.File, error) {
+	if f == nil {
+		return awsfile.Load(path, kind)
+	}
+	return awsfile.Reload(f)
 }
 
 // withSiblings adds every other profile holding an MFA session stsmfa made from the same source and
@@ -354,7 +363,7 @@ func (r *run) storeTargets(targets []string, s Session) error {
 		return nil
 	}
 	r.env.debugf("storing the session in %v", missing)
-	err := r.env.Editor.UpdatePair(r.credPath, r.confPath, func(c, f *awsfile.File) error {
+	err := r.env.Editor.UpdatePairFrom(r.creds, r.conf, func(c, f *awsfile.File) error {
 		return writeTargets(c, f, r.src, missing, s)
 	})
 	if err != nil {
@@ -402,7 +411,7 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	}
 	s.Source = src.Profile
 	res := &Result{Session: s, Targets: targets}
-	err = r.env.Editor.UpdatePair(r.credPath, r.confPath, func(creds, conf *awsfile.File) error {
+	err = r.env.Editor.UpdatePairFrom(r.creds, r.conf, func(creds, conf *awsfile.File) error {
 		if err := writeTargets(creds, conf, src, targets, s); err != nil {
 			return err
 		}
@@ -467,14 +476,8 @@ func (r *run) discoverSerial(ctx context.Context, clients *awsClients) (string, 
 // checkWritable finds out, before a code is spent, whether the files a refresh writes can be
 // written: it applies the same edit to copies in memory and checks each file that would change.
 func (r *run) checkWritable(targets []string) error {
-	c, err := awsfile.Parse(r.credPath, awsfile.Credentials, r.creds.Bytes())
-	if err != nil {
-		return filesCause(err)
-	}
-	f, err := awsfile.Parse(r.confPath, awsfile.Config, r.conf.Bytes())
-	if err != nil {
-		return filesCause(err)
-	}
+	// copies, not new parses: the files were read once (load) and UpdatePairFrom copies them again
+	c, f := r.creds.Clone(), r.conf.Clone()
 	probe := Session{AccessKeyID: "ASIAPROBEPROBEPROBE0", SecretAccessKey: "probe", SessionToken: "probe",
 		Expiration: r.env.Now().Add(time.Hour), Source: r.src.Profile, Serial: "arn:aws:iam::000000000000:mfa/probe"}
 	if r.plan.IsRole() {
