@@ -1,15 +1,11 @@
 package awsfile
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
-
-	"github.com/gofrs/flock"
 )
 
 // ReplaceWhole writes a file that is not an INI file (a JSON cache entry) with the same guarantees
@@ -26,19 +22,8 @@ func (e *Editor) ReplaceWhole(path string, fn func(old []byte) ([]byte, error)) 
 		return fmt.Errorf("cannot create directory %s: %w", filepath.Dir(real), err)
 	}
 	t := &target{path: path, real: real}
-	timeout := DefaultLockTimeout
-	if e != nil && e.LockTimeout > 0 {
-		timeout = e.LockTimeout
-	}
-	t.lock = flock.New(real+".lock", flock.SetPermissions(0o600))
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	ok, err := t.lock.TryLockContext(ctx, 5*time.Millisecond)
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("cannot lock %s.lock: %w", real, err)
-	}
-	if !ok {
-		return fmt.Errorf("timed out after %s waiting for the lock %s.lock (another process is writing %s)", timeout, real, path)
+	if err := e.lockSibling(t); err != nil {
+		return err
 	}
 	defer t.unlock()
 	data, err := os.ReadFile(real)

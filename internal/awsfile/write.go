@@ -122,10 +122,9 @@ func (e *Editor) prepare(path string, kind Kind) (*target, error) {
 	return &target{path: path, real: real, kind: kind}, nil
 }
 
-// lockAndRead takes the sibling lock of the real file, then reads and parses the file; when the
-// bytes are those known (a File the caller read before) holds, a copy of known is edited instead of
-// parsing them again.
-func (e *Editor) lockAndRead(t *target, known *File) error {
+// lockSibling takes the sibling lock <real file>.lock of a target, waiting at most the Editor's
+// LockTimeout; t.unlock releases it.
+func (e *Editor) lockSibling(t *target) error {
 	timeout := DefaultLockTimeout
 	if e != nil && e.LockTimeout > 0 {
 		timeout = e.LockTimeout
@@ -140,6 +139,16 @@ func (e *Editor) lockAndRead(t *target, known *File) error {
 	}
 	if !ok {
 		return fmt.Errorf("timed out after %s waiting for the lock %s (another process is writing %s)", timeout, lockPath, t.path)
+	}
+	return nil
+}
+
+// lockAndRead takes the sibling lock of the real file, then reads and parses the file; when the
+// bytes are those known (a File the caller read before) holds, a copy of known is edited instead of
+// parsing them again.
+func (e *Editor) lockAndRead(t *target, known *File) error {
+	if err := e.lockSibling(t); err != nil {
+		return err
 	}
 	data, err := os.ReadFile(t.real)
 	switch {
