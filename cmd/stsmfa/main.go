@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/stsmfa/stsmfa/internal/cli"
+	_ "github.com/stsmfa/stsmfa/internal/readahead" // reads the AWS files while the rest initialises
 )
 
 func main() { os.Exit(cli.Main()) }

@@ -251,6 +251,14 @@ func parseString(path string, kind Kind, s string) (*File, error) {
 // but finds only the sections (see scan): a section's lines are lexed when a key of it is first
 // read, and the whole index is built only if the File is edited.
 func Load(path string, kind Kind) (*File, error) {
+	if f, ok := takePrefetched(path, kind); ok {
+		return f, nil
+	}
+	return loadFile(path, kind)
+}
+
+// loadFile is Load without a file read ahead (Prefetch).
+func loadFile(path string, kind Kind) (*File, error) {
 	data, spare, err := readWhole(path)
 	if os.IsNotExist(err) {
 		return &File{path: path, kind: kind, deflt: -1, prof: map[string]int{}}, nil

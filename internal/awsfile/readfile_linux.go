@@ -45,12 +45,15 @@ func readWhole(path string) (data, spare []byte, err error) {
 			break
 		}
 		if err != nil {
+			syscall.Munmap(mem)
 			return nil, nil, err
 		}
 	}
-	if got > n {
+	if got > n { // the file grew since Stat: read the rest, into ordinary memory
 		rest, err := io.ReadAll(f)
-		return append(append([]byte(nil), mem[:got]...), rest...), nil, err
+		data := append(append([]byte(nil), mem[:got]...), rest...)
+		syscall.Munmap(mem)
+		return data, nil, err
 	}
 	spare = mem[(got+7)&^7:]
 	return mem[:got:got], spare, nil

@@ -569,7 +569,7 @@ func (f *File) content() string {
 func Reload(f *File) (*File, error) {
 	data, spare, err := readWhole(f.path)
 	if os.IsNotExist(err) {
-		return Load(f.path, f.kind)
+		return loadFile(f.path, f.kind)
 	}
 	if err != nil {
 		return nil, err
