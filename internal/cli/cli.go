@@ -338,31 +338,15 @@ func (s *sessionFlags) request() (session.Request, error) {
 // sourceProfile is the profile a command serves: --profile, else AWS_PROFILE, else AWS_DEFAULT_PROFILE
 // (which the AWS CLI also honours), else default.
 func sourceProfile(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	for _, v := range profileVars {
-		if p := os.Getenv(v); p != "" {
-			return p
-		}
-	}
-	return "default"
+	name, _ := session.ProfileName(flag, os.Getenv)
+	return name
 }
-
-var profileVars = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}
 
 // profileFrom names the variable the profile came from when it was not given with --profile, so
 // errors about it can say so.
 func profileFrom(flag string) string {
-	if flag != "" {
-		return ""
-	}
-	for _, v := range profileVars {
-		if os.Getenv(v) != "" {
-			return v
-		}
-	}
-	return ""
+	_, from := session.ProfileName(flag, os.Getenv)
+	return from
 }
 
 // ensure runs session.Ensure with this run's terminal, clock and diagnostics.

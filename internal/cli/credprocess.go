@@ -1,44 +1,18 @@
 package cli
 
 import (
-	"encoding/json"
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-// processOutput is the credential_process protocol's JSON (Version 1).
-type processOutput struct {
-	Version         int
-	AccessKeyID     string `json:"AccessKeyId"`
-	SecretAccessKey string
-	SessionToken    string
-	Expiration      string
-}
-
-// writeProcessJSON prints s in the credential_process format: one line, or indented like
-// `aws configure export-credentials --format process` when indent is set.
+// writeProcessJSON prints s in the credential_process format (session.ProcessJSON).
 func (a *app) writeProcessJSON(s session.Session, indent string) error {
-	v := processOutput{
-		Version:         1,
-		AccessKeyID:     s.AccessKeyID,
-		SecretAccessKey: s.SecretAccessKey,
-		SessionToken:    s.SessionToken,
-		Expiration:      s.Expiration.UTC().Format(time.RFC3339),
-	}
-	var out []byte
-	var err error
-	if indent != "" {
-		out, err = json.MarshalIndent(v, "", indent)
-	} else {
-		out, err = json.Marshal(v)
-	}
+	out, err := session.ProcessJSON(s, indent)
 	if err != nil {
 		return err
 	}
-	_, err = a.Stdout.Write(append(out, '\n'))
+	_, err = a.Stdout.Write(out)
 	return err
 }
 

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,27 +10,6 @@ import (
 	"github.com/stsmfa/stsmfa/internal/session"
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 )
-
-// envNames are the variables env sets; AWS_CREDENTIAL_EXPIRATION is the AWS CLI's own name.
-var envNames = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION"}
-
-func sessionVars(s session.Session) []shellenv.Var {
-	return []shellenv.Var{
-		{Name: "AWS_ACCESS_KEY_ID", Value: s.AccessKeyID},
-		{Name: "AWS_SECRET_ACCESS_KEY", Value: s.SecretAccessKey},
-		{Name: "AWS_SESSION_TOKEN", Value: s.SessionToken},
-		{Name: "AWS_CREDENTIAL_EXPIRATION", Value: s.Expiration.UTC().Format(time.RFC3339)},
-	}
-}
-
-// regionVars sets AWS_REGION and AWS_DEFAULT_REGION to the profile's region, since the child or
-// shell no longer names the profile; a region already in the environment wins, as in the AWS SDKs.
-func regionVars(region string, getenv func(string) string) []shellenv.Var {
-	if region == "" || getenv("AWS_REGION") != "" || getenv("AWS_DEFAULT_REGION") != "" {
-		return nil
-	}
-	return []shellenv.Var{{Name: "AWS_REGION", Value: region}, {Name: "AWS_DEFAULT_REGION", Value: region}}
-}
 
 func (a *app) envCmd() *cobra.Command {
 	var sf sessionFlags
@@ -58,7 +36,7 @@ mfa_process).`,
 				if format == "process" {
 					return exitcode.UsageErr("--unset works with shell formats, not process")
 				}
-				out, err := shellenv.Unset(format, envNames)
+				out, err := shellenv.Unset(format, session.EnvNames)
 				if err != nil {
 					return exitcode.UsageErr("%v", err)
 				}
@@ -75,9 +53,9 @@ mfa_process).`,
 			if format == "process" { // as aws configure export-credentials --format process prints it
 				return a.writeProcessJSON(res.Session, "  ")
 			}
-			vars := sessionVars(res.Session)
+			vars := session.Vars(res.Session)
 			if !awsCLIShape { // the AWS CLI's formats carry the credentials only
-				vars = append(vars, regionVars(res.Region, os.Getenv)...)
+				vars = append(vars, session.RegionVars(res.Region, os.Getenv)...)
 			}
 			out, err := shellenv.Set(format, vars)
 			if err != nil {

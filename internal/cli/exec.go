@@ -14,16 +14,6 @@ import (
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-// markerVar tells a nested stsmfa which source profile the surrounding `stsmfa exec` serves.
-const markerVar = "STSMFA_PROFILE"
-
-// staleVars are removed from the child: each can override or break the session's variables.
-var staleVars = []string{
-	"AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-	"AWS_CREDENTIAL_EXPIRATION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME",
-}
-
 func (a *app) execCmd() *cobra.Command {
 	var sf sessionFlags
 	c := &cobra.Command{
@@ -43,7 +33,7 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if err != nil {
 				return err
 			}
-			outer := os.Getenv(markerVar)
+			outer := os.Getenv(session.MarkerVar)
 			if outer != "" && sf.profile == "" && req.ProfileFrom == "" {
 				req.Profile = outer // the outer exec removed AWS_PROFILE: default to the profile it serves
 			}
@@ -63,11 +53,8 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if err != nil {
 				return err
 			}
-			env := childEnv(os.Environ(), res.Plan.Profile)
-			for _, v := range append(sessionVars(res.Session), regionVars(res.Region, os.Getenv)...) {
-				env = append(env, v.Name+"="+v.Value)
-			}
-			a.debugf("running %s with %s set and %s removed (values not shown)", path, strings.Join(envNames, ", "), strings.Join(staleVars, ", "))
+			env := session.ChildEnv(os.Environ(), res, os.Getenv)
+			a.debugf("running %s with %s set and %s removed (values not shown)", path, strings.Join(session.EnvNames, ", "), strings.Join(session.StaleVars, ", "))
 			return runChild(path, args, env)
 		},
 	}
@@ -75,22 +62,4 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 	// everything after COMMAND is COMMAND's own: stsmfa exec aws s3 ls --profile x
 	c.Flags().SetInterspersed(false)
 	return c
-}
-
-// childEnv drops stale AWS variables and adds the nesting marker.
-func childEnv(environ []string, source string) []string {
-	out := make([]string, 0, len(environ)+6)
-	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
-		drop := name == markerVar
-		for _, s := range staleVars {
-			if strings.EqualFold(name, s) {
-				drop = true
-			}
-		}
-		if !drop {
-			out = append(out, kv)
-		}
-	}
-	return append(out, markerVar+"="+source)
 }

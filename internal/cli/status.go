@@ -124,15 +124,15 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 			}
 			now := a.Now()
 			if check || prompt {
-				s, ok := pick(creds, credPath, sourceProfile(profile))
+				s, ok := session.Pick(creds, credPath, sourceProfile(profile))
 				if check {
-					if !ok || s.Expiration.Sub(now) <= minRemaining || s.Suspect(now) {
+					if !session.Valid(s, ok, now, minRemaining) {
 						return &exitError{code: exitcode.NotValid}
 					}
 					return nil
 				}
 				if ok {
-					fmt.Fprintf(a.Stdout, "%s %s\n", s.Profile, left(s, now))
+					fmt.Fprintf(a.Stdout, "%s %s\n", s.Profile, session.Left(s, now))
 				}
 				return nil
 			}
@@ -146,51 +146,6 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 	f.StringVarP(&profile, "profile", "p", "", "target or source profile (--check/--prompt default: $AWS_PROFILE, else default; listing: all)")
 	f.DurationVar(&minRemaining, "min-remaining", 0, "with --check: time the session must still have left, e.g. 30m")
 	return c
-}
-
-// pick finds the session of a target profile, or the longest-lived one made from a source profile.
-// Sessions without keys or without a readable expiry are missing: pick skips them, as status does.
-// A name stsmfa does not know from the credentials file alone (a credential_process profile set up
-// for stsmfa, a role profile) is resolved with the config file, read only then. For a role profile
-// the answer is how long stsmfa can serve it without a new code: its role session, or the source's
-// MFA session that renews it, whichever lasts longer.
-func pick(creds *awsfile.File, credPath, name string) (session.Session, bool) {
-	if s, ok := session.ReadManaged(creds, name); ok {
-		return s, !s.Expiration.IsZero()
-	}
-	if s, ok := session.Latest(creds, name, ""); ok {
-		return s, true
-	}
-	confPath, err := awsfile.ConfigPath()
-	if err != nil {
-		return session.Session{}, false
-	}
-	conf, err := awsfile.Load(confPath, awsfile.Config)
-	if err != nil {
-		return session.Session{}, false
-	}
-	plan, err := session.ResolvePlan(creds, conf, name, nil)
-	if err != nil || (plan.Profile == name && !plan.IsRole()) {
-		return session.Session{}, false
-	}
-	if !plan.IsRole() {
-		return pick(creds, credPath, plan.Profile)
-	}
-	best, found := session.Latest(creds, plan.Source, "")
-	for _, r := range session.RoleSessions(credPath) {
-		if r.RoleProfile == plan.Profile && r.Source == plan.Source && (!found || r.Expiration.After(best.Expiration)) {
-			best, found = r, true
-		}
-	}
-	best.Profile = name
-	return best, found
-}
-
-func left(s session.Session, now time.Time) string {
-	if d := s.Expiration.Sub(now); d > 0 {
-		return session.Human(d)
-	}
-	return StateExpired
 }
 
 func state(s session.Session, now time.Time) string {

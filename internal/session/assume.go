@@ -1,3 +1,5 @@
+//go:build !stsmfa_front || windows
+
 package session
 
 import (

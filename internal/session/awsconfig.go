@@ -1,3 +1,5 @@
+//go:build !stsmfa_front || windows
+
 package session
 
 import (
@@ -76,7 +78,7 @@ func (s *Source) endpoint(getenv func(string) string, svc string) string {
 
 // newClients builds the STS and IAM clients for a source, signing with creds, or with the source's
 // long-term keys when creds is nil.
-func newClients(src *Source, getenv func(string) string, timeout time.Duration, creds aws.CredentialsProvider) (*awsClients, error) {
+func newClients(src *Source, getenv func(string) string, timeout time.Duration, signer *Session) (*awsClients, error) {
 	hc := awshttp.NewBuildableClient().WithTimeout(timeout)
 	if path := src.setting(getenv, "AWS_CA_BUNDLE", "ca_bundle"); path != "" {
 		pem, err := os.ReadFile(path)
@@ -110,7 +112,10 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration, 
 	if strings.EqualFold(src.setting(getenv, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), "true") {
 		dual = aws.DualStackEndpointStateEnabled
 	}
-	if creds == nil {
+	var creds aws.CredentialsProvider
+	if signer != nil {
+		creds = credentials.NewStaticCredentialsProvider(signer.AccessKeyID, signer.SecretAccessKey, signer.SessionToken)
+	} else {
 		creds = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(src.AccessKeyID, src.SecretAccessKey, ""))
 	}
 	optional := func(s string) *string {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/smithy-go"
-
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 )
 
@@ -244,7 +242,7 @@ func (c *codeSource) accepted(code string, maybe bool) {
 // refused words AWS's refusal of a code: a code AWS already took, a wrong code, or a device AWS does
 // not know for this user. Other errors pass unchanged.
 func (c *codeSource) refused(err error, code string) error {
-	var api smithy.APIError
+	var api apiError
 	if !errors.As(err, &api) {
 		return err
 	}

@@ -6,9 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // Role session limits (documented by AWS).
@@ -53,6 +50,9 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 		if s, ok := r.cachedRole(); ok {
 			return r.serveRole(s, true, "")
 		}
+	}
+	if r.req.ReuseOnly {
+		return nil, ErrRefreshNeeded
 	}
 	var noCode error
 	if r.roleNeedsCode(direct) {
@@ -167,7 +167,7 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (Ses
 		r.env.info(fmt.Sprintf("%s: new MFA session of %s %s; every role of %s uses it without a code", target, r.plan.Source, untilShort(mfa.Expiration, r.env.Now()), r.plan.Source))
 	}
 	why := ""
-	creds := staticCreds(mfa)
+	signer := mfa
 	var s Session
 	for i, h := range r.plan.Roles {
 		dur, send := time.Duration(0), false
@@ -178,7 +178,7 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (Ses
 				why = fmt.Sprintf("a role reached through another role lasts at most 1h; asked for %s", Human(d))
 			}
 		}
-		clients, err := newClients(r.src, r.env.Getenv, r.env.Timeout, creds)
+		clients, err := newClients(r.src, r.env.Getenv, r.env.Timeout, &signer)
 		if err != nil {
 			return Session{}, "", err
 		}
@@ -187,7 +187,7 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (Ses
 		if err != nil {
 			return Session{}, "", err
 		}
-		creds = staticCreds(s)
+		signer = s
 	}
 	if why == "" && !set && s.Expiration.Sub(r.env.Now()) <= MaxChainedDuration {
 		why = "a role assumed with an MFA session lasts at most 1h; set duration_seconds above 3600 for up to 12h, one code per role"
@@ -234,10 +234,6 @@ func (r *run) sessionName(h Hop) string {
 		return h.SessionName
 	}
 	return "stsmfa-" + strconv.FormatInt(r.env.Now().Unix(), 10)
-}
-
-func staticCreds(s Session) aws.CredentialsProvider {
-	return credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.SecretAccessKey, s.SessionToken)
 }
 
 func untilShort(exp, now time.Time) string {

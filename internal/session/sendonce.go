@@ -1,3 +1,5 @@
+//go:build !stsmfa_front || windows
+
 package session
 
 import (
@@ -25,10 +27,6 @@ import (
 // provably harmless, and those are retried; so is one kind of answer: AWS refusing the signature's
 // time (clock skew), which happens at authentication, before any MFA code is looked at, and which the
 // SDK corrects by re-signing with the server's time. Throttling and 5xx answers are not retried.
-
-// ErrCodeMaybeSpent is behind every error of a code-carrying call whose request may have reached
-// AWS but gave no usable answer; test it with errors.Is.
-var ErrCodeMaybeSpent = errors.New("the connection dropped or no answer came within the timeout after the MFA code was sent: AWS may have accepted the code, so it cannot be sent again; wait for the next code")
 
 // sendOnce is the per-operation option for STS calls that carry a TokenCode:
 //

@@ -34,6 +34,10 @@ type Request struct {
 	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else TokenCommandTimeout).
 	TokenTimeout     time.Duration
 	TokenTimeoutFrom string
+
+	// ReuseOnly serves a cached session or fails with ErrRefreshNeeded before any lock, prompt, code,
+	// AWS call or write: the front build's test of whether it must hand the run to the engine.
+	ReuseOnly bool
 }
 
 // Env is what Ensure needs from the outside world; tests swap parts of it.
@@ -296,6 +300,9 @@ func (r *run) lock(ctx context.Context, noCode error) (func(), error) {
 func (r *run) ensureMFA(ctx context.Context) (*Result, error) {
 	if res, err := r.reuseMFA(); res != nil || err != nil {
 		return res, err
+	}
+	if r.req.ReuseOnly {
+		return nil, ErrRefreshNeeded
 	}
 	if err := r.keys(); err != nil {
 		return nil, err

@@ -1,0 +1,80 @@
+package session
+
+import (
+	"strings"
+	"time"
+
+	"github.com/stsmfa/stsmfa/internal/shellenv"
+)
+
+// The variables env and exec hand a session over in (shared by cli and the front build).
+
+// EnvNames are the variables env sets; AWS_CREDENTIAL_EXPIRATION is the AWS CLI's own name.
+var EnvNames = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION"}
+
+// MarkerVar tells a nested stsmfa which source profile the surrounding `stsmfa exec` serves.
+const MarkerVar = "STSMFA_PROFILE"
+
+// StaleVars are removed from exec's child: each can override or break the session's variables.
+var StaleVars = []string{
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+	"AWS_CREDENTIAL_EXPIRATION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME",
+}
+
+// ProfileName is the profile a command serves: flag (--profile) when set, else AWS_PROFILE, else
+// AWS_DEFAULT_PROFILE (which the AWS CLI also honours), else default; from names the variable it came
+// from ("" for the flag or the default), so errors about it can say so.
+func ProfileName(flag string, getenv func(string) string) (name, from string) {
+	if flag != "" {
+		return flag, ""
+	}
+	for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		if p := getenv(v); p != "" {
+			return p, v
+		}
+	}
+	return "default", ""
+}
+
+// Vars are s as the variables EnvNames.
+func Vars(s Session) []shellenv.Var {
+	return []shellenv.Var{
+		{Name: "AWS_ACCESS_KEY_ID", Value: s.AccessKeyID},
+		{Name: "AWS_SECRET_ACCESS_KEY", Value: s.SecretAccessKey},
+		{Name: "AWS_SESSION_TOKEN", Value: s.SessionToken},
+		{Name: "AWS_CREDENTIAL_EXPIRATION", Value: s.Expiration.UTC().Format(time.RFC3339)},
+	}
+}
+
+// RegionVars sets AWS_REGION and AWS_DEFAULT_REGION to the profile's region, since the child or
+// shell no longer names the profile; a region already in the environment wins, as in the AWS SDKs.
+func RegionVars(region string, getenv func(string) string) []shellenv.Var {
+	if region == "" || getenv("AWS_REGION") != "" || getenv("AWS_DEFAULT_REGION") != "" {
+		return nil
+	}
+	return []shellenv.Var{{Name: "AWS_REGION", Value: region}, {Name: "AWS_DEFAULT_REGION", Value: region}}
+}
+
+// ChildEnv is exec's environment for its child: environ without StaleVars (or an outer MarkerVar),
+// with MarkerVar naming source, then res's session and region variables.
+func ChildEnv(environ []string, res *Result, getenv func(string) string) []string {
+	out := make([]string, 0, len(environ)+7)
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		drop := name == MarkerVar
+		for _, s := range StaleVars {
+			if strings.EqualFold(name, s) {
+				drop = true
+			}
+		}
+		if !drop {
+			out = append(out, kv)
+		}
+	}
+	out = append(out, MarkerVar+"="+res.Plan.Profile)
+	for _, v := range append(Vars(res.Session), RegionVars(res.Region, getenv)...) {
+		out = append(out, v.Name+"="+v.Value)
+	}
+	return out
+}

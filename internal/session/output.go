@@ -1,0 +1,95 @@
+package session
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/stsmfa/stsmfa/internal/awsfile"
+)
+
+// What credential-process and status --check/--prompt make of a cached session (shared by cli and
+// the front build).
+
+// processOutput is the credential_process protocol's JSON (Version 1).
+type processOutput struct {
+	Version         int
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      string
+}
+
+// ProcessJSON is s in the credential_process format, one line ending in a newline, or indented like
+// `aws configure export-credentials --format process` when indent is set.
+func ProcessJSON(s Session, indent string) ([]byte, error) {
+	v := processOutput{
+		Version:         1,
+		AccessKeyID:     s.AccessKeyID,
+		SecretAccessKey: s.SecretAccessKey,
+		SessionToken:    s.SessionToken,
+		Expiration:      s.Expiration.UTC().Format(time.RFC3339),
+	}
+	var out []byte
+	var err error
+	if indent != "" {
+		out, err = json.MarshalIndent(v, "", indent)
+	} else {
+		out, err = json.Marshal(v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+// Pick finds the session of a target profile, or the longest-lived one made from a source profile.
+// Sessions without keys or without a readable expiry are missing: Pick skips them, as status does.
+// A name stsmfa does not know from the credentials file alone (a credential_process profile set up
+// for stsmfa, a role profile) is resolved with the config file, read only then. For a role profile
+// the answer is how long stsmfa can serve it without a new code: its role session, or the source's
+// MFA session that renews it, whichever lasts longer.
+func Pick(creds *awsfile.File, credPath, name string) (Session, bool) {
+	if s, ok := ReadManaged(creds, name); ok {
+		return s, !s.Expiration.IsZero()
+	}
+	if s, ok := Latest(creds, name, ""); ok {
+		return s, true
+	}
+	confPath, err := awsfile.ConfigPath()
+	if err != nil {
+		return Session{}, false
+	}
+	conf, err := awsfile.Load(confPath, awsfile.Config)
+	if err != nil {
+		return Session{}, false
+	}
+	plan, err := ResolvePlan(creds, conf, name, nil)
+	if err != nil || (plan.Profile == name && !plan.IsRole()) {
+		return Session{}, false
+	}
+	if !plan.IsRole() {
+		return Pick(creds, credPath, plan.Profile)
+	}
+	best, found := Latest(creds, plan.Source, "")
+	for _, r := range RoleSessions(credPath) {
+		if r.RoleProfile == plan.Profile && r.Source == plan.Source && (!found || r.Expiration.After(best.Expiration)) {
+			best, found = r, true
+		}
+	}
+	best.Profile = name
+	return best, found
+}
+
+// Left is status --prompt's word for how long s has left: "3h12m", or "expired".
+func Left(s Session, now time.Time) string {
+	if d := s.Expiration.Sub(now); d > 0 {
+		return Human(d)
+	}
+	return "expired"
+}
+
+// Valid is status --check's test: s is there and valid for longer than min, and its expiry is
+// believable.
+func Valid(s Session, ok bool, now time.Time, min time.Duration) bool {
+	return ok && s.Expiration.Sub(now) > min && !s.Suspect(now)
+}
