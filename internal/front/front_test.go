@@ -1,0 +1,279 @@
+//go:build !windows
+
+package front_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stsmfa/stsmfa/internal/fakeaws"
+	"github.com/stsmfa/stsmfa/internal/testkit"
+)
+
+var (
+	pairOnce sync.Once
+	pairDir  string
+	pairErr  error
+	pairOut  []byte
+)
+
+// pair builds the front (-tags stsmfa_front) as DIR/bin/stsmfa, once per test process, with an
+// engine beside it: a script that notes each run in $FRONT_TEST_ENGINE_LOG and execs the full build.
+func pair(t *testing.T) (front, engineLog string) {
+	t.Helper()
+	full := testkit.Binary(t)
+	pairOnce.Do(func() {
+		if pairDir, pairErr = os.MkdirTemp("", "stsmfa-front-"); pairErr != nil {
+			return
+		}
+		bin := filepath.Join(pairDir, "bin")
+		args := append(append([]string{"build", "-tags", "stsmfa_front"}, testkit.BuildFlags()...), "-o", filepath.Join(bin, "stsmfa"), "./cmd/stsmfa")
+		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), args...)
+		cmd.Dir = testkit.ModuleRoot(t)
+		if pairOut, pairErr = cmd.CombinedOutput(); pairErr != nil {
+			return
+		}
+		script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >>\"$FRONT_TEST_ENGINE_LOG\"\nexec %q \"$@\"\n", full)
+		pairErr = os.WriteFile(filepath.Join(bin, "stsmfa-engine"), []byte(script), 0o755)
+	})
+	if pairErr != nil {
+		t.Fatalf("building the front: %v\n%s", pairErr, pairOut)
+	}
+	return filepath.Join(pairDir, "bin", "stsmfa"), filepath.Join(t.TempDir(), "engine.log")
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+func run(t *testing.T, w *testkit.World, bin string, extra []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(append(w.Env(), testkit.CoverEnv()...), extra...)
+	cmd.Dir = w.Home
+	testkit.Detach(cmd) // no terminal: nobody to ask for a code
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s %q: %v", bin, args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// check runs args through the front and through the full build and requires the same stdout, stderr
+// and exit code; served says whether the front must answer itself (the engine not run) or hand over.
+func check(t *testing.T, w *testkit.World, served bool, extra []string, args ...string) result {
+	t.Helper()
+	front, log := pair(t)
+	extra = append(extra[:len(extra):len(extra)], "FRONT_TEST_ENGINE_LOG="+log) // in both: exec's child sees it
+	want := run(t, w, testkit.Binary(t), extra, args...)
+	os.Remove(log)
+	got := run(t, w, front, extra, args...)
+	if got != want {
+		t.Errorf("stsmfa %q: the front's answer differs from the full build's\nfront: %s\nfull: %s", args, got, want)
+	}
+	ran, _ := os.ReadFile(log)
+	switch {
+	case served && len(ran) > 0:
+		t.Errorf("stsmfa %q: the front handed a cached answer to the engine (want it served without the engine)\n%s", args, want)
+	case !served && len(ran) == 0:
+		t.Errorf("stsmfa %q: the front answered itself (want it handed to the engine)\n%s", args, got)
+	}
+	return got
+}
+
+func login(t *testing.T, w *testkit.World, args ...string) {
+	t.Helper()
+	r := run(t, w, testkit.Binary(t), nil, append([]string{"login"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("login %q: %s", args, r)
+	}
+}
+
+// The front answers the cached path exactly as the full build does, and hands every other command
+// line to the engine untouched.
+func TestFrontMatchesFull(t *testing.T) {
+	w := testkit.NewWorld(t)
+	const role = "arn:aws:iam::" + testkit.Account + ":role/admin"
+	w.Server.AddRole(fakeaws.Role{ARN: role, MaxSessionDuration: 43200, RequireMFA: true})
+	conf, err := os.ReadFile(w.ConfPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(t, w.ConfPath, string(conf)+"\n[profile prod]\nrole_arn = "+role+"\nsource_profile = default\nregion = us-west-2\n")
+
+	// before any session: nothing cached, so everything but status is the engine's
+	check(t, w, false, nil, "credential-process")
+	check(t, w, true, nil, "status", "--check")
+	check(t, w, true, nil, "status", "--prompt")
+	check(t, w, false, nil, "exec", "--", "/usr/bin/env")
+
+	login(t, w, w.Code())
+	login(t, w, "--profile", "prod")
+
+	for _, args := range [][]string{
+		{"credential-process"},
+		{"credential-process", "--profile", "default"},
+		{"credential-process", "-p", "default"},
+		{"credential-process", "--profile=default"},
+		{"credential-process", "--profile", "prod"},
+		{"status", "--check"},
+		{"status", "--check", "--min-remaining", "1h"},
+		{"status", "--check", "--min-remaining", "13h"}, // exit 1, silent
+		{"status", "--check", "--profile", "prod"},
+		{"status", "--check", "--profile", "nosuch"},
+		{"status", "--prompt"},
+		{"status", "--prompt", "-p", "prod"},
+		{"status", "--prompt", "--profile", "nosuch"},
+		{"exec", "--", "/usr/bin/env"},
+		{"exec", "/usr/bin/env"},
+		{"exec", "--profile", "prod", "--", "/usr/bin/env"},
+		{"exec", "--", "sh", "-c", "exit 42"},
+	} {
+		check(t, w, true, nil, args...)
+	}
+	check(t, w, true, []string{"AWS_PROFILE=prod"}, "credential-process")
+	check(t, w, true, []string{"AWS_DEFAULT_PROFILE=prod"}, "status", "--prompt")
+	check(t, w, true, []string{"AWS_REGION=ap-south-1", "STSMFA_PROFILE=default"}, "exec", "/usr/bin/env") // inside exec
+	check(t, w, true, []string{"STSMFA_PROMPT=terminal"}, "credential-process")
+
+	for _, c := range []struct {
+		extra []string
+		args  []string
+	}{
+		{nil, []string{"--version"}},
+		{nil, []string{"--help"}},
+		{nil, []string{"status"}},
+		{nil, []string{"status", "--json"}},
+		{nil, []string{"login"}}, // reuses, and says so
+		{nil, []string{"credential-process", "--debug"}},
+		{nil, []string{"credential-process", "--profile", "nosuch"}},
+		{nil, []string{"credential-process", "--bogus"}},
+		{nil, []string{"credential-process", "-pdefault"}},
+		{nil, []string{"status", "--check", "--prompt"}},
+		{nil, []string{"status", "--check", "--min-remaining", "-1h"}},
+		{nil, []string{"exec", "--", "no-such-command-here"}},
+		{nil, []string{"exec"}},
+		{[]string{"STSMFA_PROMPT=bogus"}, []string{"credential-process"}},
+		{[]string{"STSMFA_PROFILE=other"}, []string{"exec", "--profile", "default", "--", "/usr/bin/env"}},
+		{[]string{"STSMFA_PROFILE=default", "AWS_PROFILE=prod"}, []string{"exec", "/usr/bin/env"}},
+	} {
+		check(t, w, false, c.extra, c.args...)
+	}
+
+	// a group-readable credentials file: the warning is the engine's to give
+	if err := os.Chmod(w.CredPath, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	check(t, w, true, nil, "status", "--check") // --check reads only, warns about nothing
+	if err := os.Chmod(w.CredPath, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// the sessions run out: whatever needs a refresh is the engine's (no terminal, no token command:
+	// it fails at once with exit 6), status answers from the files
+	expire(t, w)
+	r := check(t, w, false, nil, "credential-process")
+	if r.code != 6 {
+		t.Errorf("credential-process on an expired session without a way to get a code: %s", r)
+	}
+	check(t, w, false, nil, "exec", "--", "/usr/bin/env")
+	check(t, w, true, nil, "status", "--check")
+	check(t, w, true, nil, "status", "--prompt")
+}
+
+// Without its engine the front still serves the cache, and says how to repair the installation for
+// anything else; in the packages' layout (bin/stsmfa, libexec/stsmfa/stsmfa-engine) it finds it.
+func TestEngineLayouts(t *testing.T) {
+	front, log := pair(t)
+	w := testkit.NewWorld(t)
+	login(t, w, w.Code())
+	b, err := os.ReadFile(front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := filepath.Join(t.TempDir(), "stsmfa")
+	if err := os.WriteFile(alone, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, w, alone, nil, "credential-process"); r.code != 0 || !strings.Contains(r.stdout, `"Version":1`) {
+		t.Errorf("credential-process without the engine: %s", r)
+	}
+	r := run(t, w, alone, nil, "status")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "stsmfa-engine is not installed") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("status without the engine: want one line naming stsmfa-engine, exit 1\n%s", r)
+	}
+
+	root := t.TempDir()
+	for path, data := range map[string][]byte{
+		filepath.Join(root, "bin", "stsmfa"):                      b,
+		filepath.Join(root, "libexec", "stsmfa", "stsmfa-engine"): []byte(fmt.Sprintf("#!/bin/sh\necho \"$*\" >>%q\nexec %q \"$@\"\n", log, testkit.Binary(t))),
+	} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := run(t, w, filepath.Join(root, "bin", "stsmfa"), nil, "status"); r.code != 0 || !strings.Contains(r.stdout, "valid") {
+		t.Errorf("status through libexec/stsmfa/stsmfa-engine: %s", r)
+	}
+	if ran, _ := os.ReadFile(log); string(ran) != "status\n" {
+		t.Errorf("the engine in libexec ran with %q; want \"status\\n\"", ran)
+	}
+}
+
+// The front links none of what it exists to avoid.
+func TestFrontDependencies(t *testing.T) {
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-deps", "-tags", "stsmfa_front", "./cmd/stsmfa")
+	cmd.Dir = testkit.ModuleRoot(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 20 {
+		t.Fatalf("go list printed %d packages", len(deps))
+	}
+	for _, d := range deps {
+		for _, banned := range []string{"github.com/aws/", "net/http", "crypto/tls", "github.com/spf13/cobra", "github.com/stsmfa/stsmfa/internal/cli"} {
+			if d == banned || strings.HasPrefix(d, banned) {
+				t.Errorf("the front links %s", d)
+			}
+		}
+	}
+}
+
+// expire makes every stored session look expired: the MFA session's stsmfa_expiration an hour ago,
+// and the role cache gone.
+func expire(t *testing.T, w *testkit.World) {
+	t.Helper()
+	b, err := os.ReadFile(w.CredPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := "stsmfa_expiration = " + time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	w.Write(t, w.CredPath, regexp.MustCompile(`stsmfa_expiration = \S+`).ReplaceAllString(string(b), past))
+	if err := os.RemoveAll(filepath.Join(w.Home, ".cache", "stsmfa", "roles")); err != nil {
+		t.Fatal(err)
+	}
+}
