@@ -27,7 +27,8 @@ var (
 )
 
 // pair builds the front (-tags stsmfa_front) as DIR/bin/stsmfa, once per test process, with an
-// engine beside it: a script that notes each run in $FRONT_TEST_ENGINE_LOG and execs the full build.
+// engine beside it that notes each run in $FRONT_TEST_ENGINE_LOG and becomes the full build
+// (testdata/engine), keeping the argv[0] the front gave it.
 func pair(t *testing.T) (front, engineLog string) {
 	t.Helper()
 	full := testkit.Binary(t)
@@ -36,14 +37,18 @@ func pair(t *testing.T) (front, engineLog string) {
 			return
 		}
 		bin := filepath.Join(pairDir, "bin")
-		args := append(append([]string{"build", "-tags", "stsmfa_front"}, testkit.BuildFlags()...), "-o", filepath.Join(bin, "stsmfa"), "./cmd/stsmfa")
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), args...)
-		cmd.Dir = testkit.ModuleRoot(t)
-		if pairOut, pairErr = cmd.CombinedOutput(); pairErr != nil {
-			return
+		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		for _, args := range [][]string{
+			append(append([]string{"build", "-tags", "stsmfa_front"}, testkit.BuildFlags()...), "-o", filepath.Join(bin, "stsmfa"), "./cmd/stsmfa"),
+			{"build", "-o", filepath.Join(bin, "stsmfa-engine"), "./internal/front/testdata/engine"},
+		} {
+			cmd := exec.Command(gobin, args...)
+			cmd.Dir = testkit.ModuleRoot(t)
+			if pairOut, pairErr = cmd.CombinedOutput(); pairErr != nil {
+				return
+			}
 		}
-		script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >>\"$FRONT_TEST_ENGINE_LOG\"\nexec %q \"$@\"\n", full)
-		pairErr = os.WriteFile(filepath.Join(bin, "stsmfa-engine"), []byte(script), 0o755)
+		pairErr = os.Symlink(full, filepath.Join(bin, "stsmfa-engine.full"))
 	})
 	if pairErr != nil {
 		t.Fatalf("building the front: %v\n%s", pairErr, pairOut)
@@ -223,10 +228,12 @@ func TestEngineLayouts(t *testing.T) {
 	}
 
 	root := t.TempDir()
-	for path, data := range map[string][]byte{
-		filepath.Join(root, "bin", "stsmfa"):                      b,
-		filepath.Join(root, "libexec", "stsmfa", "stsmfa-engine"): []byte(fmt.Sprintf("#!/bin/sh\necho \"$*\" >>%q\nexec %q \"$@\"\n", log, testkit.Binary(t))),
-	} {
+	engine, err := os.ReadFile(filepath.Join(filepath.Dir(front), "stsmfa-engine"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	libexec := filepath.Join(root, "libexec", "stsmfa")
+	for path, data := range map[string][]byte{filepath.Join(root, "bin", "stsmfa"): b, filepath.Join(libexec, "stsmfa-engine"): engine} {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -234,7 +241,10 @@ func TestEngineLayouts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if r := run(t, w, filepath.Join(root, "bin", "stsmfa"), nil, "status"); r.code != 0 || !strings.Contains(r.stdout, "valid") {
+	if err := os.Symlink(testkit.Binary(t), filepath.Join(libexec, "stsmfa-engine.full")); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, w, filepath.Join(root, "bin", "stsmfa"), []string{"FRONT_TEST_ENGINE_LOG=" + log}, "status"); r.code != 0 || !strings.Contains(r.stdout, "valid") {
 		t.Errorf("status through libexec/stsmfa/stsmfa-engine: %s", r)
 	}
 	if ran, _ := os.ReadFile(log); string(ran) != "status\n" {
@@ -275,5 +285,41 @@ func expire(t *testing.T, w *testkit.World) {
 	w.Write(t, w.CredPath, regexp.MustCompile(`stsmfa_expiration = \S+`).ReplaceAllString(string(b), past))
 	if err := os.RemoveAll(filepath.Join(w.Home, ".cache", "stsmfa", "roles")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// As installed: setup-credential-process, run through the front (handed to the engine), names the
+// front in credential_process, and the AWS CLI gets the session from it — served by the front alone.
+func TestAWSCLIThroughFront(t *testing.T) {
+	aws := testkit.RequireTool(t, "/usr/bin/aws")
+	front, log := pair(t)
+	w := testkit.NewWorld(t)
+	login(t, w, w.Code())
+	env := []string{"FRONT_TEST_ENGINE_LOG=" + log}
+	if r := run(t, w, front, env, "setup-credential-process", "work", "--profile", "default"); r.code != 0 {
+		t.Fatalf("setup-credential-process through the front: %s", r)
+	}
+	conf, err := os.ReadFile(w.ConfPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "credential_process = " + front + " credential-process --profile default"; !strings.Contains(string(conf), want) {
+		t.Fatalf("the config file does not have %q:\n%s", want, conf)
+	}
+	os.Remove(log)
+	r := run(t, w, aws, env, "configure", "export-credentials", "--profile", "work", "--format", "process")
+	if r.code != 0 {
+		t.Fatalf("aws configure export-credentials: %s", r)
+	}
+	b, err := os.ReadFile(w.CredPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := regexp.MustCompile(`(?m)^\[mfa\]\naws_access_key_id = (\S+)`).FindStringSubmatch(string(b))
+	if key == nil || !strings.Contains(r.stdout, `"AccessKeyId": "`+key[1]+`"`) {
+		t.Errorf("the AWS CLI did not get the [mfa] session through the front:\n%s\ncredentials:\n%s", r, b)
+	}
+	if ran, _ := os.ReadFile(log); len(ran) > 0 {
+		t.Errorf("the AWS CLI's credential_process call went to the engine: %q", ran)
 	}
 }
