@@ -60,10 +60,15 @@ func Main() int {
 	return 1
 }
 
-// Engine is the path of the engine: stsmfa-engine in the front's own directory (release archives,
-// Homebrew), else in ../libexec/stsmfa (the .deb and .rpm packages).
+// Engine is the path of the engine: stsmfa-engine in the directory of the front's real file (release
+// archives, the .deb and .rpm, Homebrew), else in ../libexec/stsmfa from it (a distribution's layout).
 func Engine() (string, error) {
 	self, err := os.Executable()
+	if err == nil {
+		// the real file, not a symlink to it (Homebrew links bin/stsmfa into the cask's directory;
+		// macOS may report the link)
+		self, err = filepath.EvalSymlinks(self)
+	}
 	if err != nil {
 		return "", fmt.Errorf("cannot find the engine %s: %v", EngineName, err)
 	}

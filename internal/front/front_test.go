@@ -250,6 +250,20 @@ func TestEngineLayouts(t *testing.T) {
 	if ran, _ := os.ReadFile(log); string(ran) != "status\n" {
 		t.Errorf("the engine in libexec ran with %q; want \"status\\n\"", ran)
 	}
+
+	// run through a symlink elsewhere (as Homebrew links bin/stsmfa into the cask): the engine is the
+	// one beside the real file
+	os.Remove(log)
+	link := filepath.Join(t.TempDir(), "stsmfa")
+	if err := os.Symlink(filepath.Join(root, "bin", "stsmfa"), link); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, w, link, []string{"FRONT_TEST_ENGINE_LOG=" + log}, "status", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"schema_version": 1`) {
+		t.Errorf("status --json through a symlink to the front: %s", r)
+	}
+	if ran, _ := os.ReadFile(log); string(ran) != "status --json\n" {
+		t.Errorf("through a symlink, the engine ran with %q; want \"status --json\\n\"", ran)
+	}
 }
 
 // The front links none of what it exists to avoid.
