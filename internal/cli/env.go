@@ -31,7 +31,6 @@ mfa_process).`,
   stsmfa env --format env-no-export > .env          # the AWS CLI's names: process, env, env-no-export, windows-cmd`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			awsCLIShape := format == "process" || format == "env" || format == "env-no-export" || format == "windows-cmd"
 			if unset {
 				if format == "process" {
 					return exitcode.UsageErr("--unset works with shell formats, not process")
@@ -50,19 +49,12 @@ mfa_process).`,
 			if err != nil {
 				return err
 			}
-			if format == "process" { // as aws configure export-credentials --format process prints it
-				return a.writeProcessJSON(res.Session, "  ")
-			}
-			vars := session.Vars(res.Session)
-			if !awsCLIShape { // the AWS CLI's formats carry the credentials only
-				vars = append(vars, session.RegionVars(res.Region, os.Getenv)...)
-			}
-			out, err := shellenv.Set(format, vars)
+			out, err := session.EnvLines(res, format, os.Getenv)
 			if err != nil {
 				return exitcode.UsageErr("%v", err)
 			}
-			a.debugf("printing %d variables for %s (values not shown)", len(vars), format)
-			_, err = fmt.Fprint(a.Stdout, out)
+			a.debugf("printing the variables for %s (values not shown)", format)
+			_, err = a.Stdout.Write(out)
 			return err
 		},
 	}

@@ -2,16 +2,16 @@
 
 // Package front is stsmfa's front build (cmd/stsmfa built with -tags stsmfa_front, as the releases
 // and packages build it on Linux and macOS). It answers the commands that run on every shell prompt,
-// AWS CLI call and SDK start — credential-process, status --check, status --prompt and exec — from a
-// valid cached session, without linking the AWS SDK, net/http or cobra, whose initialisation alone
-// takes longer than the whole answer (docs/benchmarks.md). Every other run — another command or flag,
-// a session to refresh, an error, a warning or a notice — it hands whole to the engine (the full
-// build, installed beside it as stsmfa-engine), which runs it as if called directly: the same
+// AWS CLI call and SDK start — credential-process, status --check, status --prompt, env and exec —
+// from a valid cached session, without linking the AWS SDK, net/http or cobra, whose initialisation
+// alone takes longer than the whole answer (docs/benchmarks.md). Every other run — another command or
+// flag, a session to refresh, an error, a warning or a notice — it hands whole to the engine (the
+// full build, installed beside it as stsmfa-engine), which runs it as if called directly: the same
 // arguments, environment and streams, and nothing written or printed before.
 //
 // What it serves, it serves with the engine's own code (session.Ensure with Request.ReuseOnly,
-// session.Pick, session.ProcessJSON, session.ChildEnv), and front_test holds its answers to the full
-// build's, byte for byte.
+// session.Pick, session.ProcessJSON, session.EnvLines, session.ChildEnv), and front_test holds its
+// answers to the full build's, byte for byte.
 package front
 
 import (
@@ -29,6 +29,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/exitcode"
 	"github.com/stsmfa/stsmfa/internal/prompt"
 	"github.com/stsmfa/stsmfa/internal/session"
+	"github.com/stsmfa/stsmfa/internal/shellenv"
 )
 
 // EngineName is the engine's file name, beside the front or in ../libexec/stsmfa.
@@ -85,12 +86,13 @@ func Engine() (string, error) {
 
 // line is a command line the front may serve.
 type line struct {
-	cmd           string // credential-process, status or exec
+	cmd           string // credential-process, status, env or exec
 	profile       string
 	check, prompt bool // status
 	minRemaining  time.Duration
 	minSet        bool
 	command       []string // exec
+	format        string   // env
 }
 
 // parse recognises the command lines the front may serve, exactly as the engine's flags read them;
@@ -103,7 +105,7 @@ func parse(args []string) (line, bool) {
 	}
 	l.cmd = args[0]
 	switch l.cmd {
-	case "credential-process", "status", "exec":
+	case "credential-process", "status", "env", "exec":
 	default:
 		return l, false
 	}
@@ -128,6 +130,10 @@ func parse(args []string) (line, bool) {
 			}
 		case "--check", "--prompt":
 			if l.cmd != "status" || inline {
+				return l, false
+			}
+		case "--format":
+			if l.cmd != "env" {
 				return l, false
 			}
 		default:
@@ -163,6 +169,8 @@ func parse(args []string) (line, bool) {
 				return l, false
 			}
 			l.minRemaining, l.minSet = d, true
+		} else if name == "--format" {
+			l.format = value
 		} else {
 			l.profile = value
 		}
@@ -172,6 +180,13 @@ func parse(args []string) (line, bool) {
 		return l, l.check != l.prompt && (l.check || !l.minSet)
 	case "exec":
 		return l, len(l.command) > 0
+	case "env":
+		if l.format == "" {
+			l.format = "bash" // env's default
+		}
+		if _, err := shellenv.Set(l.format, nil); err != nil && l.format != "process" {
+			return l, false // the engine names the formats
+		}
 	}
 	return l, true
 }
@@ -221,7 +236,12 @@ func Serve(o Options) (code int, served bool) {
 		}
 		return 0, true // not reached: Exec replaced the process
 	}
-	out, err := session.ProcessJSON(res.Session, "")
+	var out []byte
+	if l.cmd == "env" {
+		out, err = session.EnvLines(res, l.format, o.Getenv)
+	} else {
+		out, err = session.ProcessJSON(res.Session, "")
+	}
 	if err != nil {
 		return 0, false
 	}

@@ -152,6 +152,16 @@ func TestFrontMatchesFull(t *testing.T) {
 		{"exec", "/usr/bin/env"},
 		{"exec", "--profile", "prod", "--", "/usr/bin/env"},
 		{"exec", "--", "sh", "-c", "exit 42"},
+		{"env"},
+		{"env", "--profile", "prod"},
+		{"env", "--format", "fish"},
+		{"env", "--format=powershell"},
+		{"env", "--format", "cmd"},
+		{"env", "--format", "json"},
+		{"env", "--format", "dotenv"},
+		{"env", "--format", "process"},
+		{"env", "--format", "env-no-export", "-p", "prod"},
+		{"env", "--format", "windows-cmd"},
 	} {
 		check(t, w, true, nil, args...)
 	}
@@ -159,6 +169,7 @@ func TestFrontMatchesFull(t *testing.T) {
 	check(t, w, true, []string{"AWS_DEFAULT_PROFILE=prod"}, "status", "--prompt")
 	check(t, w, true, []string{"AWS_REGION=ap-south-1", "STSMFA_PROFILE=default"}, "exec", "/usr/bin/env") // inside exec
 	check(t, w, true, []string{"STSMFA_PROMPT=terminal"}, "credential-process")
+	check(t, w, true, []string{"AWS_REGION=ap-south-1"}, "env") // a region already set wins
 
 	for _, c := range []struct {
 		extra []string
@@ -177,6 +188,9 @@ func TestFrontMatchesFull(t *testing.T) {
 		{nil, []string{"status", "--check", "--min-remaining", "-1h"}},
 		{nil, []string{"exec", "--", "no-such-command-here"}},
 		{nil, []string{"exec"}},
+		{nil, []string{"env", "--unset"}},
+		{nil, []string{"env", "--format", "bogus"}},
+		{[]string{"STSMFA_PROMPT=nowhere"}, []string{"env"}},
 		{[]string{"STSMFA_PROMPT=bogus"}, []string{"credential-process"}},
 		{[]string{"STSMFA_PROFILE=other"}, []string{"exec", "--profile", "default", "--", "/usr/bin/env"}},
 		{[]string{"STSMFA_PROFILE=default", "AWS_PROFILE=prod"}, []string{"exec", "/usr/bin/env"}},
@@ -201,6 +215,7 @@ func TestFrontMatchesFull(t *testing.T) {
 		t.Errorf("credential-process on an expired session without a way to get a code: %s", r)
 	}
 	check(t, w, false, nil, "exec", "--", "/usr/bin/env")
+	check(t, w, false, nil, "env")
 	check(t, w, true, nil, "status", "--check")
 	check(t, w, true, nil, "status", "--prompt")
 }

@@ -25,6 +25,9 @@ func TestParse(t *testing.T) {
 		{[]string{"exec", "aws", "--profile", "x"}, line{cmd: "exec", command: []string{"aws", "--profile", "x"}}},
 		{[]string{"exec", "-p", "prod", "--", "env", "--", "-x"}, line{cmd: "exec", profile: "prod", command: []string{"env", "--", "-x"}}},
 		{[]string{"exec", "--profile=prod", "true"}, line{cmd: "exec", profile: "prod", command: []string{"true"}}},
+		{[]string{"env"}, line{cmd: "env", format: "bash"}},
+		{[]string{"env", "--format", "fish", "-p", "prod"}, line{cmd: "env", format: "fish", profile: "prod"}},
+		{[]string{"env", "--format=process"}, line{cmd: "env", format: "process"}},
 	}
 	for _, c := range served {
 		got, ok := parse(c.args)
@@ -35,7 +38,7 @@ func TestParse(t *testing.T) {
 	// each of these is the engine's: another command or flag, a usage error, a form pflag reads
 	// differently
 	engine := [][]string{
-		nil, {}, {"login"}, {"env"}, {"--debug", "credential-process"}, {"credential-process", "--debug"},
+		nil, {}, {"login"}, {"--debug", "credential-process"}, {"credential-process", "--debug"},
 		{"credential-process", "extra"}, {"credential-process", "--"}, {"credential-process", "--profile"},
 		{"credential-process", "--profile", ""}, {"credential-process", "--profile="}, {"credential-process", "--profile", "-x"},
 		{"credential-process", "-p=work"}, {"credential-process", "-pwork"}, {"credential-process", "--profile", "a", "--profile", "b"},
@@ -46,6 +49,8 @@ func TestParse(t *testing.T) {
 		{"status", "--check", "--check"}, {"status", "--check", "x"}, {"status", "--check", "--timeout", "1s"},
 		{"exec"}, {"exec", "--"}, {"exec", "--profile", "x"}, {"exec", "--min-remaining", "1h", "--", "true"},
 		{"exec", "--debug", "--", "true"}, {"exec", "--check", "--", "true"},
+		{"env", "--unset"}, {"env", "--format", "bogus"}, {"env", "--format"}, {"env", "--format", ""},
+		{"env", "--format", "fish", "--format", "bash"}, {"env", "--check"}, {"credential-process", "--format", "bash"},
 	}
 	for _, args := range engine {
 		if got, ok := parse(args); ok {

@@ -78,3 +78,18 @@ func ChildEnv(environ []string, res *Result, getenv func(string) string) []strin
 	}
 	return out
 }
+
+// EnvLines is what env prints for res in format: a shellenv format's lines setting Vars and (except
+// in the AWS CLI's formats, which carry the credentials only) RegionVars; or, for "process", the
+// credential_process JSON indented as aws configure export-credentials --format process prints it.
+func EnvLines(res *Result, format string, getenv func(string) string) ([]byte, error) {
+	if format == "process" {
+		return ProcessJSON(res.Session, "  ")
+	}
+	vars := Vars(res.Session)
+	if format != "env" && format != "env-no-export" && format != "windows-cmd" {
+		vars = append(vars, RegionVars(res.Region, getenv)...)
+	}
+	out, err := shellenv.Set(format, vars)
+	return []byte(out), err
+}
