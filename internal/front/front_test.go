@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stsmfa/stsmfa/internal/fakeaws"
 	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
@@ -118,12 +117,7 @@ func login(t *testing.T, w *testkit.World, args ...string) {
 func TestFrontMatchesFull(t *testing.T) {
 	w := testkit.NewWorld(t)
 	const role = "arn:aws:iam::" + testkit.Account + ":role/admin"
-	w.Server.AddRole(fakeaws.Role{ARN: role, MaxSessionDuration: 43200, RequireMFA: true})
-	conf, err := os.ReadFile(w.ConfPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(t, w.ConfPath, string(conf)+"\n[profile prod]\nrole_arn = "+role+"\nsource_profile = default\nregion = us-west-2\n")
+	w.AddRoleProfile(t, "prod", role, "region = us-west-2\n")
 
 	// before any session: nothing cached, so everything but status is the engine's
 	check(t, w, false, nil, "credential-process")

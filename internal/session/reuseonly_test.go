@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stsmfa/stsmfa/internal/fakeaws"
 	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
@@ -16,12 +15,7 @@ import (
 func TestReuseOnly(t *testing.T) {
 	w := worldEnv(t)
 	const role = "arn:aws:iam::" + testkit.Account + ":role/admin"
-	w.Server.AddRole(fakeaws.Role{ARN: role, MaxSessionDuration: 43200, RequireMFA: true})
-	conf, err := os.ReadFile(w.ConfPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(t, w.ConfPath, string(conf)+"\n[profile prod]\nrole_arn = "+role+"\nsource_profile = default\n")
+	w.AddRoleProfile(t, "prod", role, "")
 	snapshot := func() string {
 		var all []byte
 		for _, p := range []string{w.CredPath, w.ConfPath} {

@@ -185,6 +185,18 @@ func (w *World) Write(t testing.TB, path, content string) {
 	}
 }
 
+// AddRoleProfile adds a role to the stand-in (up to 12h, MFA required by its trust policy) and a
+// config profile for it with source_profile default, plus extra lines ("region = us-west-2\n").
+func (w *World) AddRoleProfile(t testing.TB, profile, arn, extra string) {
+	t.Helper()
+	w.Server.AddRole(fakeaws.Role{ARN: arn, MaxSessionDuration: 43200, RequireMFA: true})
+	conf, err := os.ReadFile(w.ConfPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(t, w.ConfPath, string(conf)+"\n[profile "+profile+"]\nrole_arn = "+arn+"\nsource_profile = default\n"+extra)
+}
+
 // Now is the stand-in's clock: real time plus the offset.
 func (w *World) Now() time.Time {
 	w.mu.Lock()
