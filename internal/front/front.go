@@ -140,7 +140,7 @@ func parse(args []string) (line, bool) {
 			return l, false
 		}
 		if name == "-p" && inline {
-			return l, false // -p=x: pflag keeps the "=" in shorthand values; leave it to the engine
+			return l, false // -p=x (like -px, which never reaches here): pflag's shorthand forms are the engine's
 		}
 		if seen[name] || (name == "-p" && seen["--profile"]) || (name == "--profile" && seen["-p"]) {
 			return l, false
