@@ -364,3 +364,50 @@ func TestAWSCLIThroughFront(t *testing.T) {
 		t.Errorf("the AWS CLI's credential_process call went to the engine: %q", ran)
 	}
 }
+
+// Many processes at once with nothing cached, through the front (as the AWS SDKs call
+// credential_process in parallel): the fronts that find no session hand over, and the engines share
+// one code and one GetSessionToken under the source's lock, as the full program alone does.
+func TestConcurrentThroughFront(t *testing.T) {
+	front, log := pair(t)
+	w := testkit.NewWorld(t)
+	dir := t.TempDir()
+	codeFile, runs := filepath.Join(dir, "code"), filepath.Join(dir, "runs")
+	script := filepath.Join(dir, "code.sh")
+	w.Write(t, script, fmt.Sprintf("#!/bin/sh\necho run >>%q\ncat %q\n", runs, codeFile))
+	if err := os.Chmod(script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	conf, err := os.ReadFile(w.ConfPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(t, w.ConfPath, strings.Replace(string(conf), "[default]\n", "[default]\nmfa_process = "+script+"\n", 1))
+	w.Write(t, codeFile, w.Code()+"\n")
+
+	const n = 8
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = run(t, w, front, []string{"FRONT_TEST_ENGINE_LOG=" + log}, "credential-process")
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.code != 0 || r.stdout != results[0].stdout || !strings.Contains(r.stdout, `"SessionToken"`) {
+			t.Errorf("process %d: %s\nprocess 0: %s", i, r, results[0])
+		}
+	}
+	ran, _ := os.ReadFile(runs)
+	handed, _ := os.ReadFile(log)
+	if got := w.Server.Calls("GetSessionToken"); got != 1 || strings.Count(string(ran), "run") != 1 {
+		t.Errorf("%d processes: %d GetSessionToken calls, the token command ran %d times; want 1 and 1", n, got, strings.Count(string(ran), "run"))
+	}
+	// a front that starts after the refresh is stored serves the new session itself
+	if h := strings.Count(string(handed), "credential-process"); h < 1 || h > n {
+		t.Errorf("the engine ran %d times; want 1 to %d", h, n)
+	}
+}
