@@ -793,7 +793,7 @@ func newBinHome(t *testing.T) *binHome {
 	if err := os.Symlink(bin, filepath.Join(b.dir, "go", "bin", "stsmfa")); err != nil {
 		t.Fatal(err)
 	}
-	b.env = append([]string{"HOME=" + b.dir, "TZ=UTC", "LANG=C", "TERM=dumb", "USER=alice", "LOGNAME=alice"}, testkit.CoverEnv()...)
+	b.env = append([]string{"HOME=" + b.dir, "TZ=UTC", "LANG=C", "TERM=dumb", "USER=alice", "LOGNAME=alice"}, append(testkit.CoverEnv(), testkit.RaceEnv()...)...)
 	return b
 }
 

@@ -94,6 +94,18 @@ func CoverEnv() []string {
 	return nil
 }
 
+// RaceEnv is what a process built with the race detector (BuildFlags) needs to exit at once: the race
+// runtime otherwise sleeps a second before every exit (GORACE atexit_sleep_ms, default 1000) so that
+// other goroutines can finish printing their reports. A race is reported when it happens and still
+// fails the process (exit 66); the sleep only cost the suite a second per process it starts.
+// Nothing without the race detector.
+func RaceEnv() []string {
+	if raceEnabled {
+		return []string{"GORACE=atexit_sleep_ms=0"}
+	}
+	return nil
+}
+
 // ModuleRoot is the directory holding go.mod.
 func ModuleRoot(t testing.TB) string {
 	t.Helper()
@@ -244,7 +256,7 @@ func (w *World) Env() []string {
 		"NO_COLOR=1",
 		"TZ=UTC",
 	}
-	env = append(env, CoverEnv()...)
+	env = append(append(env, CoverEnv()...), RaceEnv()...)
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "SYSTEMROOT=") {
 			env = append(env, kv)
