@@ -132,7 +132,7 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 					return nil
 				}
 				if ok {
-					fmt.Fprintf(a.Stdout, "%s %s\n", s.Profile, session.Left(s, now))
+					fmt.Fprint(a.Stdout, session.PromptLine(s, now))
 				}
 				return nil
 			}

@@ -10,7 +10,7 @@
 // arguments, environment and streams, and nothing written or printed before.
 //
 // What it serves, it serves with the engine's own code (session.Ensure with Request.ReuseOnly,
-// session.Pick, session.ProcessJSON, session.EnvLines, session.ChildEnv), and front_test holds its
+// session.Pick, PromptLine, ProcessJSON, EnvLines, ChildEnv), and front_test holds its
 // answers to the full build's, byte for byte.
 package front
 
@@ -276,7 +276,7 @@ func status(o Options, l line) (int, bool) {
 		return exitcode.NotValid, true // silent, as in the engine
 	}
 	if ok {
-		if _, err := fmt.Fprintf(o.Stdout, "%s %s\n", s.Profile, session.Left(s, now)); err != nil {
+		if _, err := io.WriteString(o.Stdout, session.PromptLine(s, now)); err != nil {
 			return 0, false
 		}
 	}

@@ -80,12 +80,13 @@ func Pick(creds *awsfile.File, credPath, name string) (Session, bool) {
 	return best, found
 }
 
-// Left is status --prompt's word for how long s has left: "3h12m", or "expired".
-func Left(s Session, now time.Time) string {
+// PromptLine is status --prompt's line for s: "mfa 3h12m\n", or "mfa expired\n".
+func PromptLine(s Session, now time.Time) string {
+	left := "expired"
 	if d := s.Expiration.Sub(now); d > 0 {
-		return Human(d)
+		left = Human(d)
 	}
-	return "expired"
+	return s.Profile + " " + left + "\n"
 }
 
 // Valid is status --check's test: s is there and valid for longer than min, and its expiry is
