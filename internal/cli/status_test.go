@@ -751,29 +751,6 @@ func chmod(t *testing.T, path string, mode os.FileMode) {
 
 // ---- whole-process tests: the built binary, real shells, the README's snippets ----
 
-// snippet returns the fenced block that follows "<!-- snippet: NAME -->" in README.md, where users
-// copy the prompt and reminder recipes from.
-func snippet(t *testing.T, name string) string {
-	t.Helper()
-	doc, err := os.ReadFile(filepath.Join(testkit.ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(doc), "<!-- snippet: "+name+" -->\n")
-	if !ok {
-		t.Fatalf("README.md has no snippet %q", name)
-	}
-	if !strings.HasPrefix(rest, "```") {
-		t.Fatalf("snippet %q: no fenced block right after the marker", name)
-	}
-	_, rest, _ = strings.Cut(rest, "\n")
-	body, _, ok := strings.Cut(rest, "\n```\n")
-	if !ok {
-		t.Fatalf("snippet %q: unterminated block", name)
-	}
-	return body + "\n"
-}
-
 // binHome is a HOME for the real binary: ~/go/bin/stsmfa (where `go install` puts it), ~/.aws with
 // a session that ends in left (nothing when left is 0), and a clean environment.
 type binHome struct {
@@ -876,7 +853,7 @@ func TestStatusPromptSnippets(t *testing.T) {
 			shell := testkit.RequireTool(t, sh.path)
 			b := newBinHome(t)
 			file := filepath.Join(b.dir, "snippet."+sh.name)
-			if err := os.WriteFile(file, []byte(snippet(t, sh.name)), 0o600); err != nil {
+			if err := os.WriteFile(file, []byte(testkit.Snippet(t, sh.name)), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join(b.dir, "go", "bin") + ":/usr/bin:/bin"
@@ -962,7 +939,7 @@ func runReminder(t *testing.T, startPath string, cmd func(b *binHome) []string) 
 func TestStatusReminderCron(t *testing.T) {
 	unixOnly(t)
 	var line string
-	for _, l := range strings.Split(snippet(t, "cron"), "\n") {
+	for _, l := range strings.Split(testkit.Snippet(t, "cron"), "\n") {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
 			if line != "" {
 				t.Fatalf("the cron snippet must be one line")
@@ -1007,7 +984,7 @@ func TestStatusReminderCron(t *testing.T) {
 // as systemd would.
 func TestStatusReminderSystemd(t *testing.T) {
 	unixOnly(t)
-	service, timer := snippet(t, "systemd-service"), snippet(t, "systemd-timer")
+	service, timer := testkit.Snippet(t, "systemd-service"), testkit.Snippet(t, "systemd-timer")
 	t.Run("systemd-analyze verify", func(t *testing.T) {
 		analyze, err := exec.LookPath("systemd-analyze")
 		if err != nil {

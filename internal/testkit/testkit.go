@@ -106,6 +106,29 @@ func RaceEnv() []string {
 	return nil
 }
 
+// Snippet returns the fenced block that follows "<!-- snippet: NAME -->" in README.md (the recipes
+// users copy from there), ending in a newline.
+func Snippet(t testing.TB, name string) string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join(ModuleRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "<!-- snippet: "+name+" -->\n")
+	if !ok {
+		t.Fatalf("README.md has no snippet %q", name)
+	}
+	if !strings.HasPrefix(rest, "```") {
+		t.Fatalf("snippet %q: no fenced block right after the marker", name)
+	}
+	_, rest, _ = strings.Cut(rest, "\n")
+	body, _, ok := strings.Cut(rest, "\n```\n")
+	if !ok {
+		t.Fatalf("snippet %q: unterminated block", name)
+	}
+	return body + "\n"
+}
+
 // ModuleRoot is the directory holding go.mod.
 func ModuleRoot(t testing.TB) string {
 	t.Helper()

@@ -262,27 +262,9 @@ func TestEnvFormatCmdCalled(t *testing.T) {
 	}
 }
 
-// snippet returns the fenced block that follows "<!-- snippet: NAME -->" in README.md, with CRLF line
-// ends as a Windows editor saves it.
+// snippet is the README's recipe NAME with CRLF line ends, as a Windows editor saves it.
 func snippet(t *testing.T, name string) string {
-	t.Helper()
-	doc, err := os.ReadFile(filepath.Join(testkit.ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(doc), "<!-- snippet: "+name+" -->\n")
-	if !ok {
-		t.Fatalf("README.md has no snippet %q", name)
-	}
-	if !strings.HasPrefix(rest, "```") {
-		t.Fatalf("snippet %q: no fenced block right after the marker", name)
-	}
-	_, rest, _ = strings.Cut(rest, "\n")
-	body, _, ok := strings.Cut(rest, "\n```\n")
-	if !ok {
-		t.Fatalf("snippet %q: unterminated block", name)
-	}
-	return strings.ReplaceAll(body, "\n", "\r\n") + "\r\n"
+	return strings.ReplaceAll(testkit.Snippet(t, name), "\n", "\r\n")
 }
 
 // wineTemp works around a Wine bug: Wine's cmd runs the command of a `for /f ... in ('COMMAND')` with
