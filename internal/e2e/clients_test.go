@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -41,6 +42,42 @@ func credProcWorld(t *testing.T, codeCmd func(*world) string) *world {
 }
 
 var arnRE = regexp.MustCompile(`arn:aws:iam::123456789012:user/alice`)
+
+// goSDKResolve is the Go SDK's own loader resolving profile in w (stsmfa runs as its
+// credential_process child): the credentials it got, which must come from the ProcessProvider, and
+// the ARN GetCallerIdentity signed with them returns.
+func goSDKResolve(t *testing.T, w *world, profile string) (processJSON, string) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+	for _, kv := range w.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v) // the SDK reads them here; stsmfa, its child, inherits them
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(profile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatalf("the Go SDK could not get credentials: %v", err)
+	}
+	if c.Source != "ProcessProvider" {
+		t.Errorf("credentials came from %s, want the ProcessProvider", c.Source)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("GetCallerIdentity with the credentials of profile %s: %v", profile, err)
+	}
+	return processJSON{Version: 1, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
+		SessionToken: c.SessionToken, Expiration: c.Expires.UTC().Format(time.RFC3339)}, aws.ToString(id.Arn)
+}
 
 // TestRealClients: the AWS CLI, boto3 and the Go SDK each resolve the credential_process profile to
 // the session stsmfa got from the stand-in, starting from an empty cache: one code, one
@@ -87,38 +124,11 @@ print(json.dumps({"Version": 1, "AccessKeyId": c.access_key, "SecretAccessKey": 
 			return r.processJSON
 		}},
 		{"go-sdk", func(t *testing.T, w *world) processJSON {
-			for _, kv := range os.Environ() {
-				if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
-					t.Setenv(k, "")
-					os.Unsetenv(k)
-				}
+			p, arn := goSDKResolve(t, w, "work")
+			if !arnRE.MatchString(arn) {
+				t.Errorf("GetCallerIdentity: %s", arn)
 			}
-			for _, kv := range w.Env() {
-				k, v, _ := strings.Cut(kv, "=")
-				t.Setenv(k, v) // the SDK reads them here; stsmfa, its child, inherits them
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile("work"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := cfg.Credentials.Retrieve(ctx)
-			if err != nil {
-				t.Fatalf("the Go SDK could not get credentials: %v", err)
-			}
-			if c.Source != "ProcessProvider" {
-				t.Errorf("credentials came from %s, want the ProcessProvider", c.Source)
-			}
-			id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if err != nil {
-				t.Fatalf("GetCallerIdentity with the session: %v", err)
-			}
-			if !arnRE.MatchString(*id.Arn) {
-				t.Errorf("GetCallerIdentity: %s", *id.Arn)
-			}
-			return processJSON{Version: 1, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
-				SessionToken: c.SessionToken, Expiration: c.Expires.UTC().Format(time.RFC3339)}
+			return p
 		}},
 	}
 	for _, c := range clients {

@@ -398,3 +398,35 @@ func (s stored) matches(p processJSON) bool {
 	return s.AccessKeyID == p.AccessKeyID && s.SecretAccessKey == p.SecretAccessKey && s.SessionToken == p.SessionToken &&
 		err1 == nil && err2 == nil && a.Equal(b)
 }
+
+// releaseWhenAllWait holds the token command (w.gatedCmd) until every process has found no session
+// it could use and reached the source's lock, checks that exactly one of them holds the lock and that
+// STS has not been called yet, and then lets the token command print its code.
+func releaseWhenAllWait(t *testing.T, w *world, procs []*proc) {
+	t.Helper()
+	waitFor(t, "the token command to start", time.Minute, func() bool { return w.runs() >= 1 })
+	waitFor(t, "all processes to reach the lock", time.Minute, func() bool {
+		for i, p := range procs {
+			if !p.running() {
+				t.Fatalf("process %d exited before the code was printed: %s", i, p.stderr.String())
+			}
+			if !strings.Contains(p.stderr.String(), "waiting for the session lock of profile default") {
+				return false
+			}
+		}
+		return true
+	})
+	holders := 0
+	for _, p := range procs {
+		if strings.Contains(p.stderr.String(), "holding the session lock") {
+			holders++
+		}
+	}
+	if holders != 1 {
+		t.Errorf("%d processes hold the lock while the token command runs, want 1", holders)
+	}
+	if g, a := w.Server.Calls("GetSessionToken"), w.Server.Calls("AssumeRole"); g != 0 || a != 0 {
+		t.Fatalf("STS was called before the code was printed: %d GetSessionToken, %d AssumeRole", g, a)
+	}
+	w.openGate()
+}

@@ -71,28 +71,7 @@ func TestOneCodeForManyProcesses(t *testing.T) {
 	for i := range procs {
 		procs[i] = w.stsmfa("credential-process", "--debug").start(t)
 	}
-	waitFor(t, "the token command to start", time.Minute, func() bool { return w.runs() >= 1 })
-	waitFor(t, "all processes to reach the lock", time.Minute, func() bool {
-		for _, p := range procs {
-			if !strings.Contains(p.stderr.String(), "waiting for the session lock") {
-				return false
-			}
-		}
-		return true
-	})
-	holders := 0
-	for _, p := range procs {
-		if strings.Contains(p.stderr.String(), "holding the session lock") {
-			holders++
-		}
-	}
-	if holders != 1 {
-		t.Errorf("%d processes hold the lock while the token command runs, want 1", holders)
-	}
-	if w.Server.Calls("GetSessionToken") != 0 {
-		t.Fatal("GetSessionToken was called before the code was printed")
-	}
-	w.openGate()
+	releaseWhenAllWait(t, w, procs)
 	checkOneSession(t, w, procs)
 }
 

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -72,38 +71,6 @@ func roleWorld(t *testing.T, codeCmd func(*world) string, roles ...roleDef) *wor
 	}
 	w.Write(t, w.ConfPath, b.String())
 	return w
-}
-
-// releaseWhenAllWait holds the token command (w.gatedCmd) until every process has found no session
-// it could use and reached the source's lock, checks that exactly one of them holds the lock and that
-// STS has not been called yet, and then lets the token command print its code.
-func releaseWhenAllWait(t *testing.T, w *world, procs []*proc) {
-	t.Helper()
-	waitFor(t, "the token command to start", time.Minute, func() bool { return w.runs() >= 1 })
-	waitFor(t, "all processes to reach the lock", time.Minute, func() bool {
-		for i, p := range procs {
-			if !p.running() {
-				t.Fatalf("process %d exited before the code was printed: %s", i, p.stderr.String())
-			}
-			if !strings.Contains(p.stderr.String(), "waiting for the session lock of profile default") {
-				return false
-			}
-		}
-		return true
-	})
-	holders := 0
-	for _, p := range procs {
-		if strings.Contains(p.stderr.String(), "holding the session lock") {
-			holders++
-		}
-	}
-	if holders != 1 {
-		t.Errorf("%d processes hold the lock while the token command runs, want 1", holders)
-	}
-	if g, a := w.Server.Calls("GetSessionToken"), w.Server.Calls("AssumeRole"); g != 0 || a != 0 {
-		t.Fatalf("STS was called before the code was printed: %d GetSessionToken, %d AssumeRole", g, a)
-	}
-	w.openGate()
 }
 
 // waitAnswers waits for the credential-process runs and returns their stdout; each must exit 0.
@@ -548,35 +515,8 @@ print(json.dumps({"AccessKeyId": c.access_key, "SecretAccessKey": c.secret_key, 
 			return answer{r.processJSON, r.Arn}
 		}},
 		{"go-sdk", func(t *testing.T) answer {
-			for _, kv := range os.Environ() {
-				if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
-					t.Setenv(k, "")
-					os.Unsetenv(k)
-				}
-			}
-			for _, kv := range w.Env() {
-				k, v, _ := strings.Cut(kv, "=")
-				t.Setenv(k, v) // the SDK reads them here; stsmfa, its child, inherits them
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile("prod-auto"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := cfg.Credentials.Retrieve(ctx)
-			if err != nil {
-				t.Fatalf("the Go SDK could not get credentials: %v", err)
-			}
-			if c.Source != "ProcessProvider" {
-				t.Errorf("credentials came from %s, want the ProcessProvider", c.Source)
-			}
-			id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if err != nil {
-				t.Fatalf("GetCallerIdentity with the role session: %v", err)
-			}
-			return answer{processJSON{Version: 1, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
-				SessionToken: c.SessionToken, Expiration: c.Expires.UTC().Format(time.RFC3339)}, aws.ToString(id.Arn)}
+			p, arn := goSDKResolve(t, w, "prod-auto")
+			return answer{p, arn}
 		}},
 	}
 	var want roleCacheEntry
