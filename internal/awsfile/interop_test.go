@@ -219,15 +219,8 @@ func TestParseMatchesBotocore(t *testing.T) {
 			inputs["corpus/"+c.name] = c.data
 		}
 	}
-	ents, _ := os.ReadDir("testdata/fuzz/FuzzEdit")
-	for _, e := range ents {
-		raw, err := os.ReadFile(filepath.Join("testdata/fuzz/FuzzEdit", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if data, ok := fuzzInputData(raw); ok {
-			inputs["fuzz/"+e.Name()] = data
-		}
+	for name, data := range fuzzInputs(t) {
+		inputs[name] = data
 	}
 	dir := t.TempDir()
 	var names, paths []string
@@ -275,6 +268,23 @@ func TestParseMatchesBotocore(t *testing.T) {
 		}
 	}
 	t.Logf("%d inputs compared with botocore", len(names))
+}
+
+// fuzzInputs are the file contents of FuzzEdit's committed corpus, by "fuzz/<entry name>".
+func fuzzInputs(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	ents, _ := os.ReadDir("testdata/fuzz/FuzzEdit")
+	for _, e := range ents {
+		raw, err := os.ReadFile(filepath.Join("testdata/fuzz/FuzzEdit", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, ok := fuzzInputData(raw); ok {
+			out["fuzz/"+e.Name()] = data
+		}
+	}
+	return out
 }
 
 // fuzzInputData extracts the []byte argument from a "go test fuzz v1" file.

@@ -171,18 +171,11 @@ func TestLoadMatchesParse(t *testing.T) {
 			scanned++
 		}
 	}
-	ents, _ := os.ReadDir("testdata/fuzz/FuzzEdit")
-	for _, e := range ents {
-		raw, err := os.ReadFile(filepath.Join("testdata/fuzz/FuzzEdit", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if data, ok := fuzzInputData(raw); ok {
-			for _, kind := range []Kind{Credentials, Config} {
-				n++
-				if checkLoad(t, "fuzz/"+e.Name(), kind, data) {
-					scanned++
-				}
+	for name, data := range fuzzInputs(t) {
+		for _, kind := range []Kind{Credentials, Config} {
+			n++
+			if checkLoad(t, name, kind, data) {
+				scanned++
 			}
 		}
 	}
