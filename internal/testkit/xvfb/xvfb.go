@@ -39,7 +39,9 @@ type Display struct {
 }
 
 // Start starts Xvfb on a display number it picks itself (-displayfd), reachable only through its
-// local socket (-nolisten tcp); it is killed when the test ends.
+// local socket (-nolisten tcp); it is killed when the test ends. -noreset: an X server resets itself
+// when its last client disconnects, and a client connecting during that reset is refused ("could not
+// connect to display") — a dialog started right after the previous one had ended failed that way.
 func Start(t testing.TB) *Display {
 	t.Helper()
 	bin := Tool(t, "/usr/bin/Xvfb")
@@ -48,7 +50,7 @@ func Start(t testing.TB) *Display {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24")
+	cmd := exec.Command(bin, "-displayfd", "3", "-nolisten", "tcp", "-noreset", "-screen", "0", "1024x768x24")
 	cmd.ExtraFiles = []*os.File{w}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -78,9 +80,14 @@ func Start(t testing.TB) *Display {
 	return nil
 }
 
-// Env is the environment a dialog needs to appear on this display (GTK's accessibility bridge off).
+// Env is the environment a dialog needs to appear on this display (GTK's accessibility bridge off,
+// a runtime directory of its own with the mode 0700 Qt insists on).
 func (d *Display) Env() []string {
-	return []string{"DISPLAY=" + d.Name, "NO_AT_BRIDGE=1", "XDG_RUNTIME_DIR=" + d.t.TempDir()}
+	dir := d.t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		d.t.Fatal(err)
+	}
+	return []string{"DISPLAY=" + d.Name, "NO_AT_BRIDGE=1", "XDG_RUNTIME_DIR=" + dir}
 }
 
 // xdotool runs xdotool on this display and returns its output.
@@ -103,21 +110,55 @@ func (d *Display) xdotool(timeout time.Duration, args ...string) (string, error)
 // keyboard focus; it returns the window's id.
 func (d *Display) Window(name string, timeout time.Duration) string {
 	d.t.Helper()
+	id, err := d.Await(name, timeout, nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return id
+}
+
+// Await is Window for a window some process is expected to show, and returns an error instead of
+// failing the test: when ended is closed (or receives) before the window was seen, it stops at once
+// (the process will not show it). The error lists the windows that are on the display.
+func (d *Display) Await(name string, timeout time.Duration, ended <-chan struct{}) (string, error) {
 	deadline := time.Now().Add(timeout)
 	for {
 		out, err := d.xdotool(5*time.Second, "search", "--onlyvisible", "--name", name)
 		if ids := strings.Fields(out); err == nil && len(ids) > 0 {
 			id := ids[len(ids)-1]
 			if _, err := d.xdotool(10*time.Second, "windowfocus", "--sync", id); err != nil {
-				d.t.Fatal(err)
+				return "", err
 			}
-			return id
+			return id, nil
 		}
 		if time.Now().After(deadline) {
-			d.t.Fatalf("no window named %q within %s", name, timeout)
+			return "", fmt.Errorf("no window named %q within %s; on the display: %s", name, timeout, d.Windows())
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case <-ended:
+			return "", fmt.Errorf("ended before a window named %q was seen; on the display: %s", name, d.Windows())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
+}
+
+// Windows describes the windows on the display (id, name, and whether visible), for a failure message.
+func (d *Display) Windows() string {
+	all, err := d.xdotool(5*time.Second, "search", "--name", ".")
+	if err != nil && strings.TrimSpace(all) == "" {
+		return "no named windows"
+	}
+	visible, _ := d.xdotool(5*time.Second, "search", "--onlyvisible", "--name", ".")
+	shown := map[string]bool{}
+	for _, id := range strings.Fields(visible) {
+		shown[id] = true
+	}
+	var b strings.Builder
+	for _, id := range strings.Fields(all) {
+		name, _ := d.xdotool(5*time.Second, "getwindowname", id)
+		fmt.Fprintf(&b, "[%s %q visible=%t] ", id, strings.TrimSpace(name), shown[id])
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // Gone waits until no visible window matches name.
