@@ -24,21 +24,24 @@ func colourTerminal(f *os.File) bool {
 	}, func(mode uint32) error { return windows.SetConsoleMode(h, mode) })
 }
 
-// childRunning is set while exec's command runs: the console gives Ctrl-C to the command too, which
-// decides what it means, and stsmfa waits to pass on its exit code.
-var childRunning atomic.Bool
+// childStarted is set when exec starts its command, and never cleared: the console gives Ctrl-C to
+// the command too, which decides what it means, and stsmfa waits to pass on its exit code. Not
+// cleared when the command ends: the console delivers the event to each process on a thread of its
+// own, so a command that exits at once on Ctrl-C may be gone before stsmfa's handler looks — that
+// Ctrl-C was still the command's (stsmfa has nothing left to cancel; it passes the code on and exits).
+var childStarted atomic.Bool
 
 // exitOnInterrupt makes Ctrl-C (and Ctrl-Break) end stsmfa with exit code 130, the code Unix shells
 // report for Ctrl-C and the one documented for a cancelled prompt. Windows' default would end the
 // process with STATUS_CONTROL_C_EXIT, a negative errorlevel that `if errorlevel 1` takes for success
 // (and under Wine with 0). Files are never half-written: writes are atomic renames. While exec's
-// command runs (childRunning), Ctrl-C is left to the command.
+// command runs, and after it (childStarted), Ctrl-C is left to the command.
 func exitOnInterrupt() {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt)
 	go func() {
 		for range ch {
-			if childRunning.Load() {
+			if childStarted.Load() {
 				continue
 			}
 			fmt.Fprintln(os.Stderr, "\nstsmfa: cancelled (Ctrl-C)")

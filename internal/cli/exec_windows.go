@@ -19,8 +19,7 @@ func runChild(path string, args, env []string) error {
 	// Ctrl-C reaches the command from the console; stsmfa must outlive it to pass its exit code on.
 	// Not signal.Ignore: on Windows an ignored Ctrl-C falls through to the default handler, which ends
 	// stsmfa (STATUS_CONTROL_C_EXIT) and loses the command's exit code. A handled one does not.
-	childRunning.Store(true)
-	defer childRunning.Store(false)
+	childStarted.Store(true)
 	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
 	err := cmd.Run()
 	var ee *exec.ExitError

@@ -6,6 +6,9 @@
 //	winhelper waitfor PATH          wait until PATH exists (at most 2 minutes)
 //	winhelper ctrlc CODE            print "waiting", then exit with CODE when Ctrl-C comes (3 after
 //	                                a minute without one)
+//	winhelper run PROGRAM ARGS...   run PROGRAM on this console, leaving Ctrl-C to it, then print
+//	                                "exit status N" with the exit code Windows gives its parent (what
+//	                                cmd's errorlevel would be), and exit 0
 //	winhelper printenv NAME...      print the named variables of its environment as JSON (a missing
 //	                                one is null; PREFIX* names every variable starting with PREFIX,
 //	                                in any case), so a test sees exactly what a batch file set
@@ -13,8 +16,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -26,7 +31,7 @@ func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
 	if len(args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: winhelper hold PATH MILLIS | waitfor PATH | ctrlc CODE | printenv NAME...")
+		fmt.Fprintln(os.Stderr, "usage: winhelper hold PATH MILLIS | waitfor PATH | ctrlc CODE | run PROGRAM ARGS... | printenv NAME...")
 		return 2
 	}
 	switch args[0] {
@@ -68,6 +73,19 @@ func run(args []string) int {
 		case <-time.After(time.Minute):
 			return 3
 		}
+	case "run":
+		// a handled Ctrl-C does not end this process (an ignored one would: Windows' default handler)
+		signal.Notify(make(chan os.Signal, 1), os.Interrupt)
+		cmd := exec.Command(args[1], args[2:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			fmt.Fprintln(os.Stderr, "run:", err)
+			return 1
+		}
+		fmt.Printf("exit status %d\n", cmd.ProcessState.ExitCode())
+		return 0
 	case "waitfor":
 		deadline := time.Now().Add(2 * time.Minute)
 		for {
