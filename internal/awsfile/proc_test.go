@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
 // TestMain doubles as the child process of the crash and concurrency tests.
@@ -113,7 +115,7 @@ func TestCrashSafety(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		kills++
-		data := readFile(t, p)
+		data := testkit.ReadFile(t, p)
 		f, err := Parse(p, Credentials, []byte(data))
 		if err != nil {
 			t.Fatalf("after kill %d: %v\n%s", kills, err, data)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
 // The Windows rename retry (platform_windows.go), with injected failures; the Windows lane
@@ -109,7 +111,7 @@ func TestWriteBusyMessage(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "cannot write "+p+": another program keeps it open") {
 		t.Fatalf("got %v", err)
 	}
-	if readFile(t, p) != baseCreds {
+	if testkit.ReadFile(t, p) != baseCreds {
 		t.Fatal("file changed")
 	}
 	noTemp(t, dir)

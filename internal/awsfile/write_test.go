@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
 const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
@@ -24,15 +26,6 @@ func writeFile(t *testing.T, path, content string, mode os.FileMode) {
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func setKey(profile, key, value string) func(*File) error {
@@ -59,7 +52,7 @@ func TestUpdateWritesAndKeepsBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := baseCreds + "\n[mfa]\naws_access_key_id = ASIAX\n"
-	if got := readFile(t, p); got != want {
+	if got := testkit.ReadFile(t, p); got != want {
 		t.Fatalf("got %q want %q", got, want)
 	}
 	st, _ := os.Stat(p)
@@ -106,8 +99,8 @@ func TestUpdateFnErrorWritesNothing(t *testing.T) {
 		f.Set("x", "k", "v")
 		return boom
 	})
-	if !errors.Is(err, boom) || readFile(t, p) != baseCreds {
-		t.Fatalf("err %v, content changed: %v", err, readFile(t, p) != baseCreds)
+	if !errors.Is(err, boom) || testkit.ReadFile(t, p) != baseCreds {
+		t.Fatalf("err %v, content changed: %v", err, testkit.ReadFile(t, p) != baseCreds)
 	}
 }
 
@@ -134,7 +127,7 @@ func TestSymlinkStaysSymlink(t *testing.T) {
 			t.Fatalf("%s is no longer a symlink", l)
 		}
 	}
-	if got := readFile(t, target); got != baseCreds+"region = eu-west-1\n" {
+	if got := testkit.ReadFile(t, target); got != baseCreds+"region = eu-west-1\n" {
 		t.Fatalf("target not updated: %q", got)
 	}
 	if _, err := os.Stat(target + ".lock"); err != nil {
@@ -151,7 +144,7 @@ func TestSymlinkStaysSymlink(t *testing.T) {
 	if fi, _ := os.Lstat(dangling); fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatal("dangling link replaced")
 	}
-	if got := readFile(t, filepath.Join(dir, "real", "new")); got != "[a]\nk = v\n" {
+	if got := testkit.ReadFile(t, filepath.Join(dir, "real", "new")); got != "[a]\nk = v\n" {
 		t.Fatalf("new target %q", got)
 	}
 }
@@ -166,7 +159,7 @@ func TestReadOnlyRefused(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %q", err, want)
 	}
-	if readFile(t, p) != baseCreds {
+	if testkit.ReadFile(t, p) != baseCreds {
 		t.Fatal("file changed")
 	}
 	noTemp(t, dir)
@@ -292,7 +285,7 @@ func TestWriteFaults(t *testing.T) {
 			if strings.Contains(err.Error(), "NEWSECRETVALUE123") || strings.Contains(err.Error(), secret) {
 				t.Fatalf("error leaks a secret: %v", err)
 			}
-			if readFile(t, p) != baseCreds {
+			if testkit.ReadFile(t, p) != baseCreds {
 				t.Fatal("file changed")
 			}
 			noTemp(t, dir)
@@ -331,7 +324,7 @@ func TestMalformedFiles(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), p+":") || strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "SECRET") {
 				t.Fatalf("bad message %q", err)
 			}
-			if readFile(t, p) != c.content {
+			if testkit.ReadFile(t, p) != c.content {
 				t.Fatal("file changed")
 			}
 			noTemp(t, dir)
@@ -356,7 +349,7 @@ func TestLockTimeout(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), p+".lock") || !strings.Contains(err.Error(), "timed out") {
 		t.Fatalf("got %v", err)
 	}
-	if readFile(t, p) != baseCreds {
+	if testkit.ReadFile(t, p) != baseCreds {
 		t.Fatal("file changed")
 	}
 }
@@ -384,7 +377,7 @@ func TestUpdatePair(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), fp) {
 		t.Fatalf("got %v", err)
 	}
-	if readFile(t, cp) != baseCreds || readFile(t, fp) != conf {
+	if testkit.ReadFile(t, cp) != baseCreds || testkit.ReadFile(t, fp) != conf {
 		t.Fatal("files not restored")
 	}
 	noTemp(t, dir)
@@ -405,9 +398,9 @@ func TestUpdatePair(t *testing.T) {
 	if err := e.UpdatePair(cp, fp, both); err != nil {
 		t.Fatal(err)
 	}
-	if readFile(t, cp) != baseCreds+"\n[mfa]\naws_access_key_id = ASIAPAIR\n" ||
-		readFile(t, fp) != conf+"\n[profile mfa]\nregion = eu-west-1\n" {
-		t.Fatalf("got %q / %q", readFile(t, cp), readFile(t, fp))
+	if testkit.ReadFile(t, cp) != baseCreds+"\n[mfa]\naws_access_key_id = ASIAPAIR\n" ||
+		testkit.ReadFile(t, fp) != conf+"\n[profile mfa]\nregion = eu-west-1\n" {
+		t.Fatalf("got %q / %q", testkit.ReadFile(t, cp), testkit.ReadFile(t, fp))
 	}
 	// same real file refused
 	link := filepath.Join(dir, "link")
@@ -447,9 +440,9 @@ func TestFailedWriteKeepsMode(t *testing.T) {
 		if err := e.Update(p, Credentials, setKey("default", "region", "x")); !errors.Is(err, syscall.EIO) {
 			t.Fatalf("got %v", err)
 		}
-		if got := mode(p); got != 0o644 || readFile(t, p) != baseCreds || len(warns) != 0 {
+		if got := mode(p); got != 0o644 || testkit.ReadFile(t, p) != baseCreds || len(warns) != 0 {
 			t.Fatalf("after a failed write: mode %04o (want 0644), content changed %v, warnings %q",
-				got, readFile(t, p) != baseCreds, warns)
+				got, testkit.ReadFile(t, p) != baseCreds, warns)
 		}
 		noTemp(t, dir)
 	})
@@ -472,9 +465,9 @@ func TestFailedWriteKeepsMode(t *testing.T) {
 		if !errors.Is(err, syscall.EIO) {
 			t.Fatalf("got %v", err)
 		}
-		if mode(cp) != 0o644 || mode(fp) != 0o640 || readFile(t, cp) != baseCreds || readFile(t, fp) != conf || len(warns) != 0 {
+		if mode(cp) != 0o644 || mode(fp) != 0o640 || testkit.ReadFile(t, cp) != baseCreds || testkit.ReadFile(t, fp) != conf || len(warns) != 0 {
 			t.Fatalf("after a failed pair write: modes %04o/%04o (want 0644/0640), contents %q / %q, warnings %q",
-				mode(cp), mode(fp), readFile(t, cp), readFile(t, fp), warns)
+				mode(cp), mode(fp), testkit.ReadFile(t, cp), testkit.ReadFile(t, fp), warns)
 		}
 		noTemp(t, dir)
 		// the same pair written successfully: both tightened, one warning each
@@ -599,10 +592,10 @@ func TestUpdatePairFrom(t *testing.T) {
 	if c.HasProfile("mfa") || f.HasProfile("mfa") {
 		t.Error("the caller's Files were changed")
 	}
-	if got := readFile(t, cp); got != baseCreds+"\n[mfa]\naws_access_key_id = ASIA1\n" {
+	if got := testkit.ReadFile(t, cp); got != baseCreds+"\n[mfa]\naws_access_key_id = ASIA1\n" {
 		t.Errorf("credentials: %q", got)
 	}
-	if got := readFile(t, fp); got != "[default]\nregion = eu-west-1\n\n[profile mfa]\nregion = eu-west-1\n" {
+	if got := testkit.ReadFile(t, fp); got != "[default]\nregion = eu-west-1\n\n[profile mfa]\nregion = eu-west-1\n" {
 		t.Errorf("config: %q", got)
 	}
 	// c is now stale: the file has [mfa]; UpdatePairFrom must read it again and keep [mfa]
@@ -615,7 +608,7 @@ func TestUpdatePairFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := readFile(t, cp); !strings.Contains(got, "[mfa]") || !strings.Contains(got, "[other]") {
+	if got := testkit.ReadFile(t, cp); !strings.Contains(got, "[mfa]") || !strings.Contains(got, "[other]") {
 		t.Errorf("credentials after the second update: %q", got)
 	}
 }

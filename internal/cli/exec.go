@@ -33,11 +33,7 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if err != nil {
 				return err
 			}
-			outer := os.Getenv(session.MarkerVar)
-			if outer != "" && sf.profile == "" && req.ProfileFrom == "" {
-				req.Profile = outer // the outer exec removed AWS_PROFILE: default to the profile it serves
-			}
-			if outer != "" && outer != session.SourceOf(req.Profile) {
+			if outer, ok := session.ExecInExec(sf.profile, &req, os.Getenv); !ok {
 				return exitcode.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Profile)
 			}
 			// find the command before asking for a code: a typo must not cost an MFA code

@@ -265,19 +265,10 @@ func TestDialogUnderXvfb(t *testing.T) {
 	})
 }
 
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // expireMFA makes the stored [mfa] session look expired, so the next command refreshes it.
 func expireMFA(t *testing.T, w *world) {
 	t.Helper()
 	s := w.stored("mfa")
 	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
-	w.Write(t, w.CredPath, strings.Replace(readFile(t, w.CredPath), "stsmfa_expiration = "+s.Expiration, "stsmfa_expiration = "+past, 1))
+	w.Write(t, w.CredPath, strings.Replace(testkit.ReadFile(t, w.CredPath), "stsmfa_expiration = "+s.Expiration, "stsmfa_expiration = "+past, 1))
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
 // openPTY opens a pseudo-terminal pair: the test holds the master, stsmfa gets the slave as its
@@ -62,10 +64,10 @@ func onTerminal(t *testing.T, w *world, args ...string) (*proc, *os.File, *syncB
 
 func unchanged(t *testing.T, w *world, creds, conf string) {
 	t.Helper()
-	if readFile(t, w.CredPath) != creds {
+	if testkit.ReadFile(t, w.CredPath) != creds {
 		t.Error("the credentials file changed")
 	}
-	if readFile(t, w.ConfPath) != conf {
+	if testkit.ReadFile(t, w.ConfPath) != conf {
 		t.Error("the config file changed")
 	}
 }
@@ -74,7 +76,7 @@ func unchanged(t *testing.T, w *world, creds, conf string) {
 // no AWS call; the terminal line is ended (the tty echoed ^C without a newline).
 func TestCtrlCAtPrompt(t *testing.T) {
 	w := newWorld(t)
-	creds, conf := readFile(t, w.CredPath), readFile(t, w.ConfPath)
+	creds, conf := testkit.ReadFile(t, w.CredPath), testkit.ReadFile(t, w.ConfPath)
 	p, master, shown := onTerminal(t, w, "login")
 	waitFor(t, "the prompt", time.Minute, func() bool { return strings.Contains(shown.String(), "MFA code for default") })
 	if _, err := master.Write([]byte("12\x03")); err != nil {
@@ -129,7 +131,7 @@ func TestInterruptLockWait(t *testing.T) {
 // files untouched.
 func TestInterruptAWSCall(t *testing.T) {
 	w := newWorld(t)
-	creds, conf := readFile(t, w.CredPath), readFile(t, w.ConfPath)
+	creds, conf := testkit.ReadFile(t, w.CredPath), testkit.ReadFile(t, w.ConfPath)
 	w.Server.SetDelay(time.Minute)
 	p := w.stsmfa("login", "--debug", "--token-command", w.codeCmd).start(t)
 	p.waitStderr(t, "calling GetSessionToken", time.Minute)

@@ -211,11 +211,7 @@ func Serve(o Options) (code int, served bool) {
 	}
 	var path string
 	if l.cmd == "exec" {
-		outer := o.Getenv(session.MarkerVar)
-		if outer != "" && l.profile == "" && req.ProfileFrom == "" {
-			req.Profile = outer
-		}
-		if outer != "" && outer != session.SourceOf(req.Profile) {
+		if _, ok := session.ExecInExec(l.profile, &req, o.Getenv); !ok {
 			return 0, false
 		}
 		var err error

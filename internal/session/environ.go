@@ -56,6 +56,21 @@ func RegionVars(region string, getenv func(string) string) []shellenv.Var {
 	return []shellenv.Var{{Name: "AWS_REGION", Value: region}, {Name: "AWS_DEFAULT_REGION", Value: region}}
 }
 
+// ExecInExec applies a surrounding `stsmfa exec` (MarkerVar set in its child) to an exec request:
+// with no --profile (flag) and no profile variable — the outer exec removed them — req serves the
+// outer exec's profile. It returns that outer profile and whether req may run inside it: only when
+// both serve the same source profile (else two sessions would mix in one environment).
+func ExecInExec(flag string, req *Request, getenv func(string) string) (outer string, ok bool) {
+	outer = getenv(MarkerVar)
+	if outer == "" {
+		return "", true
+	}
+	if flag == "" && req.ProfileFrom == "" {
+		req.Profile = outer
+	}
+	return outer, outer == SourceOf(req.Profile)
+}
+
 // ChildEnv is exec's environment for its child: environ without StaleVars (or an outer MarkerVar),
 // with MarkerVar naming source, then res's session and region variables.
 func ChildEnv(environ []string, res *Result, getenv func(string) string) []string {

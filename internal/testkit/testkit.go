@@ -299,6 +299,16 @@ func (w *World) Command(t testing.TB, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// ReadFile is a file's content, or fails the test.
+func ReadFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // SkipUnlessCI skips the test, or fails it under CI=true: a test may skip on a developer's machine
 // when a tool or file it needs is missing, never in CI, where .ci/run installs everything the tests
 // need. The message says what is missing and how to get it.
