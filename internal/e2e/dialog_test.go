@@ -43,24 +43,6 @@ func fakeZenity(t *testing.T, w *world, cancel bool) []string {
 	return []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "DISPLAY=:99"}
 }
 
-// waitAllAtLock waits until the zenity stand-in runs and every process has reached the lock: only
-// then is it sure that each of them needed a refresh.
-func waitAllAtLock(t *testing.T, w *world, procs []*proc) {
-	t.Helper()
-	waitFor(t, "the dialog to show", time.Minute, func() bool { return w.runs() >= 1 })
-	waitFor(t, "all processes to reach the lock", time.Minute, func() bool {
-		for i, p := range procs {
-			if !p.running() {
-				t.Fatalf("process %d ended early: %s", i, p.stderr.String())
-			}
-			if !strings.Contains(p.stderr.String(), "waiting for the session lock") {
-				return false
-			}
-		}
-		return true
-	})
-}
-
 // TestOneDialogForManyProcesses: 16 concurrent credential-process without a terminal but with a
 // display: one dialog, shown under the lock; the 15 others wait and read its session from the cache.
 func TestOneDialogForManyProcesses(t *testing.T) {
@@ -70,7 +52,7 @@ func TestOneDialogForManyProcesses(t *testing.T) {
 	for i := range procs {
 		procs[i] = w.stsmfaWith(env, "credential-process", "--debug").start(t)
 	}
-	waitAllAtLock(t, w, procs)
+	waitAllAtLock(t, w, procs, "the dialog to show")
 	if got := w.runs(); got != 1 {
 		t.Fatalf("%d dialogs while the first is open, want 1", got)
 	}
@@ -90,7 +72,7 @@ func TestDialogCancelEndsWaiters(t *testing.T) {
 	for i := range procs {
 		procs[i] = w.stsmfaWith(env, "credential-process", "--debug").start(t)
 	}
-	waitAllAtLock(t, w, procs)
+	waitAllAtLock(t, w, procs, "the dialog to show")
 	w.openGate()
 	for i, p := range procs {
 		if code := p.wait(t); code != 130 {

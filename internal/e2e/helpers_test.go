@@ -399,16 +399,16 @@ func (s stored) matches(p processJSON) bool {
 		err1 == nil && err2 == nil && a.Equal(b)
 }
 
-// releaseWhenAllWait holds the token command (w.gatedCmd) until every process has found no session
-// it could use and reached the source's lock, checks that exactly one of them holds the lock and that
-// STS has not been called yet, and then lets the token command print its code.
-func releaseWhenAllWait(t *testing.T, w *world, procs []*proc) {
+// waitAllAtLock waits until the gated code source (the token command or the dialog stand-in: started
+// names it) runs and every process has reached the session lock of profile default: only then is it
+// sure that each of them needed a refresh.
+func waitAllAtLock(t *testing.T, w *world, procs []*proc, started string) {
 	t.Helper()
-	waitFor(t, "the token command to start", time.Minute, func() bool { return w.runs() >= 1 })
+	waitFor(t, started, time.Minute, func() bool { return w.runs() >= 1 })
 	waitFor(t, "all processes to reach the lock", time.Minute, func() bool {
 		for i, p := range procs {
 			if !p.running() {
-				t.Fatalf("process %d exited before the code was printed: %s", i, p.stderr.String())
+				t.Fatalf("process %d ended before the code was given: %s", i, p.stderr.String())
 			}
 			if !strings.Contains(p.stderr.String(), "waiting for the session lock of profile default") {
 				return false
@@ -416,6 +416,14 @@ func releaseWhenAllWait(t *testing.T, w *world, procs []*proc) {
 		}
 		return true
 	})
+}
+
+// releaseWhenAllWait holds the token command (w.gatedCmd) until every process has found no session
+// it could use and reached the source's lock, checks that exactly one of them holds the lock and that
+// STS has not been called yet, and then lets the token command print its code.
+func releaseWhenAllWait(t *testing.T, w *world, procs []*proc) {
+	t.Helper()
+	waitAllAtLock(t, w, procs, "the token command to start")
 	holders := 0
 	for _, p := range procs {
 		if strings.Contains(p.stderr.String(), "holding the session lock") {
