@@ -19,6 +19,14 @@ func expandVarsNT(path string, lookup func(string) (string, bool)) string {
 		return path
 	}
 	var res strings.Builder
+	// put writes the value of the variable name, or ref (its reference as written) when it is unset
+	put := func(name, ref string) {
+		if v, ok := lookup(name); ok {
+			res.WriteString(v)
+		} else {
+			res.WriteString(ref)
+		}
+	}
 	for i := 0; i < len(path); i++ {
 		c := path[i]
 		switch {
@@ -42,11 +50,7 @@ func expandVarsNT(path string, lookup func(string) (string, bool)) string {
 				return res.String()
 			}
 			name := path[i+1 : i+1+j]
-			if v, ok := lookup(name); ok {
-				res.WriteString(v)
-			} else {
-				res.WriteString("%" + name + "%")
-			}
+			put(name, "%"+name+"%")
 			i += j + 1
 		case c == '$':
 			switch {
@@ -60,11 +64,7 @@ func expandVarsNT(path string, lookup func(string) (string, bool)) string {
 					return res.String()
 				}
 				name := path[i+2 : i+2+j]
-				if v, ok := lookup(name); ok {
-					res.WriteString(v)
-				} else {
-					res.WriteString("${" + name + "}")
-				}
+				put(name, "${"+name+"}")
 				i += j + 2
 			default:
 				j := i + 1
@@ -72,11 +72,7 @@ func expandVarsNT(path string, lookup func(string) (string, bool)) string {
 					j++
 				}
 				name := path[i+1 : j]
-				if v, ok := lookup(name); ok {
-					res.WriteString(v)
-				} else {
-					res.WriteString("$" + name)
-				}
+				put(name, "$"+name)
 				i = j - 1
 			}
 		default:
