@@ -57,9 +57,10 @@ func RegionVars(region string, getenv func(string) string) []shellenv.Var {
 }
 
 // ExecInExec applies a surrounding `stsmfa exec` (MarkerVar set in its child) to an exec request:
-// with no --profile (flag) and no profile variable — the outer exec removed them — req serves the
-// outer exec's profile. It returns that outer profile and whether req may run inside it: only when
-// both serve the same source profile (else two sessions would mix in one environment).
+// with no profile named on the command line (flag) and no profile variable — the outer exec removed
+// them — req serves the outer exec's profile. It returns that outer profile and whether req may run
+// inside it: only when both serve the same source profile (else two sessions would mix in one
+// environment).
 func ExecInExec(flag string, req *Request, getenv func(string) string) (outer string, ok bool) {
 	outer = getenv(MarkerVar)
 	if outer == "" {
