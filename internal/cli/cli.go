@@ -19,7 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/prompt"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
@@ -89,57 +89,38 @@ func Run(o Options) int {
 	root.SetErr(o.Stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return exitcode.OK
+		return fault.OK
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code // a child's exit status (exec on Windows: Ctrl-C went to it), already reported by it
+	if ctx.Err() != nil && fault.Code(err) != fault.Cancelled {
+		err = fault.CancelledErr("interrupted")
 	}
-	if ctx.Err() != nil && session.KindOf(err) != session.KindCancelled && exitcode.Of(err) != exitcode.Cancelled {
-		err = exitcode.CancelledErr("interrupted")
+	var pass *fault.Passthrough
+	if errors.As(err, &pass) {
+		return pass.Status // a child's exit status (exec on Windows: Ctrl-C went to it), already reported by it
 	}
 	if strings.HasPrefix(err.Error(), "unknown command ") { // cobra's, untyped
-		err = exitcode.UsageErr("%s (see: stsmfa --help)", strings.TrimSuffix(err.Error(), ` for "stsmfa"`))
+		err = fault.UsageErr("%s (see: stsmfa --help)", strings.TrimSuffix(err.Error(), ` for "stsmfa"`))
 	}
 	fmt.Fprintf(o.Stderr, "stsmfa: %s\n", oneLine(describe(err)))
-	return exitCode(err)
+	return fault.Code(err)
 }
 
-// exitCode is the documented exit code of err: session's kinds map onto the table, anything else
-// carries its own code or is 1.
-func exitCode(err error) int {
-	switch session.KindOf(err) {
-	case session.KindUsage:
-		return exitcode.Usage
-	case session.KindFiles:
-		return exitcode.Files
-	case session.KindRefused:
-		return exitcode.Refused
-	case session.KindNetwork:
-		return exitcode.Network
-	case session.KindNoCode:
-		return exitcode.NoCode
-	case session.KindCancelled:
-		return exitcode.Cancelled
-	}
-	return exitcode.Of(err)
+// fieldFix is how a fix that concerns a request field is worded with this command line's flags: the
+// one place where a fix names a flag.
+var fieldFix = map[fault.Field]string{
+	fault.FieldTarget:       "choose another --target",
+	fault.FieldSerial:       "or pass --serial-number",
+	fault.FieldTokenCommand: "or pass --token-command",
+	fault.FieldLockTimeout:  "or raise --lock-timeout",
+	fault.FieldTimeout:      "or raise --timeout",
+	fault.FieldProfile:      "pass --profile with the profile that holds the IAM user's long-term keys",
+	fault.FieldTokenTimeout: "or raise --token-timeout",
 }
 
-// fieldFix is how a fix that concerns a request field is worded with this command line's flags.
-var fieldFix = map[session.Field]string{
-	session.FieldTarget:       "choose another --target",
-	session.FieldSerial:       "or pass --serial-number",
-	session.FieldTokenCommand: "or pass --token-command",
-	session.FieldLockTimeout:  "or raise --lock-timeout",
-	session.FieldTimeout:      "or raise --timeout",
-	session.FieldProfile:      "pass --profile with the profile that holds the IAM user's long-term keys",
-	session.FieldTokenTimeout: "or raise --token-timeout",
-}
-
-// describe is the one line the user reads: session's message and, where the fix is a flag, the flag.
+// describe is the one line the user reads: the error's message and, where the fix is a flag, the flag.
 func describe(err error) string {
 	msg := err.Error()
-	if fix := fieldFix[session.FieldOf(err)]; fix != "" && !strings.Contains(msg, fix) {
+	if fix := fieldFix[fault.FieldOf(err)]; fix != "" && !strings.Contains(msg, fix) {
 		msg += "; " + fix
 	}
 	return msg
@@ -154,11 +135,6 @@ func isTerminal(override *bool, w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && colourTerminal(f)
 }
-
-// exitError passes a child process's exit status through without a message.
-type exitError struct{ code int }
-
-func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
@@ -203,14 +179,14 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return exitcode.UsageErr("%v (see: %s --help)", err, c.CommandPath())
+		return fault.UsageErr("%v (see: %s --help)", err, c.CommandPath())
 	})
 	pf := root.PersistentFlags()
 	pf.BoolVar(&a.debug, "debug", false, "explain each step on stderr (never prints secrets)")
 	pf.DurationVar(&a.timeout, "timeout", 30*time.Second, "give up on an AWS call after this long (> 0)")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if a.timeout <= 0 {
-			return exitcode.UsageErr("--timeout must be longer than 0 (got %s): it bounds each AWS call, e.g. --timeout 30s", a.timeout)
+			return fault.UsageErr("--timeout must be longer than 0 (got %s): it bounds each AWS call, e.g. --timeout 30s", a.timeout)
 		}
 		return nil
 	}
@@ -228,7 +204,7 @@ func wrapArgs(f cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 	return func(c *cobra.Command, args []string) error {
 		if err := f(c, args); err != nil {
-			return exitcode.UsageErr("%v (see: %s --help)", err, c.CommandPath())
+			return fault.UsageErr("%v (see: %s --help)", err, c.CommandPath())
 		}
 		return nil
 	}
@@ -304,25 +280,25 @@ func (s *sessionFlags) request() (session.Request, error) {
 	}
 	if req.PromptFrom != "" {
 		if _, err := prompt.ParseMode(req.Prompt); err != nil || strings.TrimSpace(req.Prompt) == "" {
-			return req, exitcode.UsageErr("%s %q: not a way to ask; use one of %s", req.PromptFrom, req.Prompt, prompt.ModeList())
+			return req, fault.UsageErr("%s %q: not a way to ask; use one of %s", req.PromptFrom, req.Prompt, prompt.ModeList())
 		}
 	}
 	if s.cmd != nil && s.cmd.Flags().Changed("token-timeout") {
 		if s.tokenTimeout <= 0 {
-			return req, exitcode.UsageErr("--token-timeout must be longer than 0 (got %s): it bounds each run of the token command, e.g. --token-timeout 5m", s.tokenTimeout)
+			return req, fault.UsageErr("--token-timeout must be longer than 0 (got %s): it bounds each run of the token command, e.g. --token-timeout 5m", s.tokenTimeout)
 		}
 		req.TokenTimeoutFrom = "--token-timeout"
 	}
 	if s.lockTimeout <= 0 {
-		return req, exitcode.UsageErr("--lock-timeout must be longer than 0 (got %s): it bounds the wait for another stsmfa, e.g. --lock-timeout 2m", s.lockTimeout)
+		return req, fault.UsageErr("--lock-timeout must be longer than 0 (got %s): it bounds the wait for another stsmfa, e.g. --lock-timeout 2m", s.lockTimeout)
 	}
 	if s.cmd != nil && s.cmd.Flags().Changed("duration") && strings.TrimSpace(s.duration) == "" {
-		return req, exitcode.UsageErr("--duration is empty: give seconds or a duration like 12h, or leave the flag out for the default")
+		return req, fault.UsageErr("--duration is empty: give seconds or a duration like 12h, or leave the flag out for the default")
 	}
 	if s.duration != "" {
 		d, err := session.ParseDuration(s.duration)
 		if err != nil {
-			return req, exitcode.UsageErr("--duration %q: %v", s.duration, err)
+			return req, fault.UsageErr("--duration %q: %v", s.duration, err)
 		}
 		if err := session.CheckDuration(d, false, "--duration"); err != nil {
 			return req, err
@@ -330,7 +306,7 @@ func (s *sessionFlags) request() (session.Request, error) {
 		req.Duration = d
 	}
 	if s.minRemaining < 0 {
-		return req, exitcode.UsageErr("--min-remaining must not be negative")
+		return req, fault.UsageErr("--min-remaining must not be negative")
 	}
 	return req, nil
 }

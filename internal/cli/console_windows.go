@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sys/windows"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // colourTerminal reports whether f is a console that shows colours: its output mode has
@@ -45,7 +45,7 @@ func exitOnInterrupt() {
 				continue
 			}
 			fmt.Fprintln(os.Stderr, "\nstsmfa: cancelled (Ctrl-C)")
-			os.Exit(exitcode.Cancelled)
+			os.Exit(fault.Cancelled)
 		}
 	}()
 }

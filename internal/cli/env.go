@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/session"
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 )
@@ -33,17 +33,17 @@ mfa_process).`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if unset {
 				if format == "process" {
-					return exitcode.UsageErr("--unset works with shell formats, not process")
+					return fault.UsageErr("--unset works with shell formats, not process")
 				}
 				out, err := shellenv.Unset(format, session.EnvNames)
 				if err != nil {
-					return exitcode.UsageErr("%v", err)
+					return fault.UsageErr("%v", err)
 				}
 				_, err = fmt.Fprint(a.Stdout, out)
 				return err
 			}
 			if _, err := shellenv.Set(format, nil); err != nil && format != "process" {
-				return exitcode.UsageErr("%v", err) // bad --format: fail before asking for a code
+				return fault.UsageErr("%v", err) // bad --format: fail before asking for a code
 			}
 			res, err := a.sessionFor(&sf)
 			if err != nil {
@@ -51,7 +51,7 @@ mfa_process).`,
 			}
 			out, err := session.EnvLines(res, format, os.Getenv)
 			if err != nil {
-				return exitcode.UsageErr("%v", err)
+				return fault.UsageErr("%v", err)
 			}
 			a.debugf("printing the variables for %s (values not shown)", format)
 			_, err = a.Stdout.Write(out)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -34,7 +34,7 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 				return err
 			}
 			if outer, ok := session.ExecInExec(sf.profile, &req, os.Getenv); !ok {
-				return exitcode.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Profile)
+				return fault.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Profile)
 			}
 			// find the command before asking for a code: a typo must not cost an MFA code
 			path, err := exec.LookPath(args[0])
@@ -43,7 +43,7 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 				if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 					code = 127
 				}
-				return &exitcode.Error{Code: code, Msg: fmt.Sprintf("cannot run %s: %v", args[0], err)}
+				return &fault.Error{Code: code, Msg: fmt.Sprintf("cannot run %s: %v", args[0], err)}
 			}
 			res, err := a.ensure(req)
 			if err != nil {

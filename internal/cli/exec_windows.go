@@ -8,7 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // runChild runs the command, lets Ctrl-C reach it (the console delivers it to both), and returns its
@@ -24,10 +24,10 @@ func runChild(path string, args, env []string) error {
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		return &exitError{code: ee.ExitCode()}
+		return &fault.Passthrough{Status: ee.ExitCode()}
 	}
 	if err != nil {
-		return exitcode.UsageErr("cannot run %s: %v", args[0], err)
+		return fault.UsageErr("cannot run %s: %v", args[0], err)
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -51,13 +51,13 @@ without a prompt; --target also stores it in the credentials file. A role that a
 			targets = append(append(targets, mfaProfileName...), updateProfile...)
 			if c.Flags().Changed("duration-seconds") {
 				if c.Flags().Changed("duration") && sf.duration != durationSeconds {
-					return exitcode.UsageErr("--duration and --duration-seconds disagree; give one")
+					return fault.UsageErr("--duration and --duration-seconds disagree; give one")
 				}
 				sf.duration = durationSeconds
 			}
 			if c.Flags().Changed("token-code") {
 				if len(args) == 1 && strings.TrimSpace(args[0]) != strings.TrimSpace(tokenCode) {
-					return exitcode.UsageErr("the code is given twice (CODE and --token-code); give it once")
+					return fault.UsageErr("the code is given twice (CODE and --token-code); give it once")
 				}
 				args = []string{tokenCode}
 			}
@@ -73,7 +73,7 @@ without a prompt; --target also stores it in the credentials file. A role that a
 			}
 			for _, t := range targets {
 				if strings.Trim(t, ", \t") == "" {
-					return exitcode.UsageErr("--target %q names no profile: give a profile name, or leave the flag out for the default target", t)
+					return fault.UsageErr("--target %q names no profile: give a profile name, or leave the flag out for the default target", t)
 				}
 			}
 			req.Targets = dedupe(targets)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -33,7 +33,7 @@ deactivate the IAM user's access key.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if all && profile != "" {
-				return exitcode.UsageErr("--all and --profile do not go together")
+				return fault.UsageErr("--all and --profile do not go together")
 			}
 			name := sourceProfile(profile)
 			removed, err := session.Logout(&session.Env{Debugf: a.debugf, Editor: a.editor()}, name, all)

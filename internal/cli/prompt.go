@@ -8,7 +8,7 @@ import (
 	"os/exec"
 	"runtime"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/prompt"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
@@ -21,7 +21,7 @@ const promptVar = "STSMFA_PROMPT"
 func (a *app) openPrompt(spec session.PromptSpec) (session.Terminal, io.Closer, error) {
 	mode, err := prompt.ParseMode(spec.Mode)
 	if err != nil {
-		return nil, nil, exitcode.UsageErr("%s: %v", spec.From, err)
+		return nil, nil, fault.UsageErr("%s: %v", spec.From, err)
 	}
 	var tty session.Terminal
 	env := prompt.Env{
@@ -47,7 +47,7 @@ func (a *app) openPrompt(spec session.PromptSpec) (session.Terminal, io.Closer, 
 		if from == "" {
 			from = "the prompt"
 		}
-		return nil, closer, &session.Error{Kind: session.KindNoCode, Field: session.FieldTokenCommand, Cause: err,
+		return nil, closer, &fault.Error{Code: fault.NoCode, Field: fault.FieldTokenCommand, Cause: err,
 			Msg: fmt.Sprintf("%s asks for %s, but %v: no MFA code can be asked for", from, mode, err)}
 	}
 	if spec.From != "" {
@@ -85,8 +85,8 @@ func (p dialogPrompt) err(err error) error {
 	case errors.Is(err, prompt.ErrCancelled):
 		return fmt.Errorf("%s dialog: %w", p.d.Kind, session.ErrInterrupted)
 	case errors.Is(err, prompt.ErrTimeout):
-		return &session.Error{Kind: session.KindNoCode, Cause: session.ErrNoAnswer,
+		return &fault.Error{Code: fault.NoCode, Cause: session.ErrNoAnswer,
 			Msg: fmt.Sprintf("no answer in the %s dialog within %s; nothing was changed", p.d.Kind, session.Human(p.d.Timeout))}
 	}
-	return &session.Error{Kind: session.KindNoCode, Cause: err, Msg: fmt.Sprintf("the %s dialog could not ask for the code: %v", p.d.Kind, err)}
+	return &fault.Error{Code: fault.NoCode, Cause: err, Msg: fmt.Sprintf("the %s dialog could not ask for the code: %v", p.d.Kind, err)}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -44,7 +44,7 @@ credentials file: keys there would win over credential_process.`,
 			name := args[0]
 			source = sourceProfile(source)
 			if name == source {
-				return exitcode.UsageErr("NAME %q is the source profile; choose another name for the credential_process profile", name)
+				return fault.UsageErr("NAME %q is the source profile; choose another name for the credential_process profile", name)
 			}
 			exe, err := selfPath(command)
 			if err != nil {
@@ -57,11 +57,11 @@ credentials file: keys there would win over credential_process.`,
 			line := fmt.Sprintf("%s credential-process --profile %s", exe, arg)
 			credPath, err := awsfile.CredentialsPath()
 			if err != nil {
-				return exitcode.FilesErr("%v", err)
+				return fault.FilesErr("%v", err)
 			}
 			confPath, err := awsfile.ConfigPath()
 			if err != nil {
-				return exitcode.FilesErr("%v", err)
+				return fault.FilesErr("%v", err)
 			}
 			changed := false
 			err = a.editor().UpdatePair(credPath, confPath, func(creds, conf *awsfile.File) error {
@@ -70,41 +70,41 @@ credentials file: keys there would win over credential_process.`,
 					return err
 				}
 				if !plan.IsRole() && !creds.HasProfile(source) {
-					return exitcode.FilesErr("source profile %q not found in %s; add its long-term keys with: aws configure --profile %s", source, creds.Path(), source)
+					return fault.FilesErr("source profile %q not found in %s; add its long-term keys with: aws configure --profile %s", source, creds.Path(), source)
 				}
 				if !plan.IsRole() && name == session.DefaultTarget(source) {
 					// credential-process caches the session there, in the credentials file: once written,
 					// those keys would win over credential_process and outlive their expiry
-					return exitcode.UsageErr("NAME %q is where stsmfa stores the session of profile %q in the credentials file, whose keys would win over credential_process; choose another NAME", name, source)
+					return fault.UsageErr("NAME %q is where stsmfa stores the session of profile %q in the credentials file, whose keys would win over credential_process; choose another NAME", name, source)
 				}
 				if name == plan.Source {
-					return exitcode.UsageErr("NAME %q is the source profile of %q; choose another name for the credential_process profile", name, source)
+					return fault.UsageErr("NAME %q is the source profile of %q; choose another name for the credential_process profile", name, source)
 				}
 				for _, h := range plan.Roles {
 					if h.Profile == name {
-						return exitcode.UsageErr("NAME %q is a role profile of the chain of %q; choose another name for the credential_process profile", name, source)
+						return fault.UsageErr("NAME %q is a role profile of the chain of %q; choose another name for the credential_process profile", name, source)
 					}
 				}
 				if creds.HasProfile(name) && len(creds.Keys(name)) > 0 {
-					return exitcode.FilesErr("%s has a [%s] section; its keys would win over credential_process: choose another NAME or remove that section", creds.Path(), name)
+					return fault.FilesErr("%s has a [%s] section; its keys would win over credential_process: choose another NAME or remove that section", creds.Path(), name)
 				}
 				if old, ok := conf.Get(name, "credential_process"); ok && old != line && !force {
-					return exitcode.FilesErr("profile %q in %s already has another credential_process (line %d); pass --force to replace it", name, conf.Path(), conf.Line(name, "credential_process"))
+					return fault.FilesErr("profile %q in %s already has another credential_process (line %d); pass --force to replace it", name, conf.Path(), conf.Line(name, "credential_process"))
 				}
 				for _, k := range conflictingKeys {
 					if _, ok := conf.Get(name, k); ok {
-						return exitcode.FilesErr("profile %q in %s has %s (line %d), which the AWS tools would use instead of credential_process; remove it or choose another NAME", name, conf.Path(), k, conf.Line(name, k))
+						return fault.FilesErr("profile %q in %s has %s (line %d), which the AWS tools would use instead of credential_process; remove it or choose another NAME", name, conf.Path(), k, conf.Line(name, k))
 					}
 				}
 				if old, _ := conf.Get(name, "credential_process"); old != line {
 					if err := conf.Set(name, "credential_process", line); err != nil {
-						return exitcode.FilesErr("%v", err)
+						return fault.FilesErr("%v", err)
 					}
 					changed = true
 				}
 				copied, err := session.CopyProfileDefaults(conf, source, name)
 				if err != nil {
-					return exitcode.FilesErr("%v", err)
+					return fault.FilesErr("%v", err)
 				}
 				changed = changed || copied
 				return nil
@@ -131,7 +131,7 @@ credentials file: keys there would win over credential_process.`,
 // quoting are refused: the AWS readers disagree on such names in the config file anyway.
 func profileArg(source string) (string, error) {
 	if source == "" || strings.Trim(source, shellSafe) != "" {
-		return "", exitcode.UsageErr("the profile name %q has spaces or shell characters that cannot be written safely into credential_process; use a profile name of letters, digits and - _ . @ + = , :", source)
+		return "", fault.UsageErr("the profile name %q has spaces or shell characters that cannot be written safely into credential_process; use a profile name of letters, digits and - _ . @ + = , :", source)
 	}
 	return source, nil
 }
@@ -152,20 +152,20 @@ func selfPath(override string) (string, error) {
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		return "", exitcode.UsageErr("cannot find the path of stsmfa: %v; pass --command", err)
+		return "", fault.UsageErr("cannot find the path of stsmfa: %v; pass --command", err)
 	}
 	if st, err := os.Stat(abs); err != nil || st.IsDir() {
-		return "", exitcode.UsageErr("%s is not a program; pass --command /path/to/stsmfa", abs)
+		return "", fault.UsageErr("%s is not a program; pass --command /path/to/stsmfa", abs)
 	}
 	safe := shellSafe
 	if runtime.GOOS == "windows" {
 		safe += `\`
 	}
 	if strings.Trim(abs, safe) != "" {
-		return "", exitcode.UsageErr("the path %q has spaces or shell characters the AWS tools would split; install stsmfa in a plain path or pass --command", abs)
+		return "", fault.UsageErr("the path %q has spaces or shell characters the AWS tools would split; install stsmfa in a plain path or pass --command", abs)
 	}
 	if strings.Contains(abs, "go-build") {
-		return "", exitcode.UsageErr("%s is a temporary `go run` build; install stsmfa (go install ./cmd/stsmfa) or pass --command", abs)
+		return "", fault.UsageErr("%s is a temporary `go run` build; install stsmfa (go install ./cmd/stsmfa) or pass --command", abs)
 	}
 	return abs, nil
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -104,30 +104,30 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			switch {
 			case check && prompt:
-				return exitcode.UsageErr("--check and --prompt do not go together")
+				return fault.UsageErr("--check and --prompt do not go together")
 			case asJSON && (check || prompt):
-				return exitcode.UsageErr("--json does not go with --check or --prompt")
+				return fault.UsageErr("--json does not go with --check or --prompt")
 			case c.Flags().Changed("min-remaining") && !check:
-				return exitcode.UsageErr("--min-remaining only goes with --check")
+				return fault.UsageErr("--min-remaining only goes with --check")
 			case minRemaining < 0:
-				return exitcode.UsageErr("--min-remaining must not be negative")
+				return fault.UsageErr("--min-remaining must not be negative")
 			}
 			// --check and --prompt run on every shell prompt: read the credentials file and nothing
 			// else (no config, no SDK, no network).
 			credPath, err := awsfile.CredentialsPath()
 			if err != nil {
-				return exitcode.FilesErr("%v", err)
+				return fault.FilesErr("%v", err)
 			}
 			creds, err := awsfile.Load(credPath, awsfile.Credentials)
 			if err != nil {
-				return exitcode.FilesErr("%v", err) // a ParseError names file:line, never the line's text
+				return fault.FilesErr("%v", err) // a ParseError names file:line, never the line's text
 			}
 			now := a.Now()
 			if check || prompt {
 				s, ok := session.Pick(creds, credPath, sourceProfile(profile))
 				if check {
 					if !session.Valid(s, ok, now, minRemaining) {
-						return &exitError{code: exitcode.NotValid}
+						return &fault.Passthrough{Status: fault.NotValid}
 					}
 					return nil
 				}
@@ -169,7 +169,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 	}
 	confPath, err := awsfile.ConfigPath()
 	if err != nil {
-		return out, exitcode.FilesErr("%v", err)
+		return out, fault.FilesErr("%v", err)
 	}
 	conf, err := awsfile.Load(confPath, awsfile.Config)
 	if err != nil {

@@ -26,7 +26,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/prompt"
 	"github.com/stsmfa/stsmfa/internal/session"
 	"github.com/stsmfa/stsmfa/internal/shellenv"
@@ -269,7 +269,7 @@ func status(o Options, l line) (int, bool) {
 		if session.Valid(s, ok, now, l.minRemaining) {
 			return 0, true
 		}
-		return exitcode.NotValid, true // silent, as in the engine
+		return fault.NotValid, true // silent, as in the engine
 	}
 	if ok {
 		if _, err := io.WriteString(o.Stdout, session.PromptLine(s, now)); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // assumeRole calls AssumeRole for one role of a chain. With a code, SerialNumber and TokenCode are
@@ -43,7 +44,7 @@ func (c *awsClients) assumeRole(ctx context.Context, h Hop, sessionName string, 
 	}
 	cr := out.Credentials
 	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {
-		return Session{}, refusedErr("STS answered AssumeRole for %s without credentials", roleWho(h))
+		return Session{}, fault.RefusedErr("STS answered AssumeRole for %s without credentials", roleWho(h))
 	}
 	s := Session{
 		AccessKeyID:     *cr.AccessKeyId,
@@ -78,13 +79,13 @@ func (c *awsClients) explainRole(h Hop, dur time.Duration, err error) error {
 		} else {
 			ext = "; check that external_id in the profile is the one the role's owner gave you"
 		}
-		return newErr(KindRefused, FieldNone, err, "AWS refused to let profile %s assume %s (AccessDenied): the role's trust policy does not allow this IAM user, or requires MFA or an external id it did not get%s", c.profile, who, ext)
+		return fault.New(fault.Refused, fault.FieldNone, err, "AWS refused to let profile %s assume %s (AccessDenied): the role's trust policy does not allow this IAM user, or requires MFA or an external id it did not get%s", c.profile, who, ext)
 	case code == "ValidationError" && strings.Contains(lmsg, "role chaining"):
-		return newErr(KindRefused, FieldDuration, err, "AWS refused %s for %s: a role assumed with session credentials lasts at most 1h; ask for 1h or less (duration_seconds)", Human(dur), who)
+		return fault.New(fault.Refused, fault.FieldDuration, err, "AWS refused %s for %s: a role assumed with session credentials lasts at most 1h; ask for 1h or less (duration_seconds)", Human(dur), who)
 	case code == "ValidationError" && strings.Contains(lmsg, "maxsessionduration"):
-		return newErr(KindRefused, FieldDuration, err, "AWS refused %s for %s: the role's MaxSessionDuration is shorter; lower duration_seconds, or ask the role's owner to raise MaxSessionDuration", Human(dur), who)
+		return fault.New(fault.Refused, fault.FieldDuration, err, "AWS refused %s for %s: the role's MaxSessionDuration is shorter; lower duration_seconds, or ask the role's owner to raise MaxSessionDuration", Human(dur), who)
 	case code == "AccessDenied":
-		return newErr(KindRefused, FieldNone, err, "AWS denied AssumeRole of %s for profile %s: %s", who, c.profile, msg)
+		return fault.New(fault.Refused, fault.FieldNone, err, "AWS denied AssumeRole of %s for profile %s: %s", who, c.profile, msg)
 	}
 	return c.explain("AssumeRole", err)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Identity is the caller as STS sees it.
@@ -87,7 +88,7 @@ func (c *awsClients) getSessionToken(ctx context.Context, serial, code string, d
 	}
 	cr := out.Credentials
 	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {
-		return Session{}, refusedErr("STS answered GetSessionToken without credentials")
+		return Session{}, fault.RefusedErr("STS answered GetSessionToken without credentials")
 	}
 	return Session{
 		AccessKeyID:     *cr.AccessKeyId,
@@ -102,9 +103,11 @@ func (c *awsClients) getSessionToken(ctx context.Context, serial, code string, d
 // secrets, but the request body does, so only codes and messages are quoted.
 func (c *awsClients) explain(op string, err error) error {
 	p := c.profile
-	fail := func(k Kind, f Field, format string, args ...any) error { return newErr(k, f, err, format, args...) }
+	fail := func(k int, f fault.Field, format string, args ...any) error {
+		return fault.New(k, f, err, format, args...)
+	}
 	if notAWS(err) {
-		return fail(KindNetwork, FieldNone, "the STS endpoint answered %s with something that is not an AWS response (a proxy's or captive portal's page?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)", op)
+		return fail(fault.Network, fault.FieldNone, "the STS endpoint answered %s with something that is not an AWS response (a proxy's or captive portal's page?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)", op)
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
@@ -112,57 +115,57 @@ func (c *awsClients) explain(op string, err error) error {
 		lmsg := strings.ToLower(msg)
 		switch {
 		case code == "InvalidClientTokenId":
-			return fail(KindRefused, FieldNone, "AWS does not know the access key of profile %q (InvalidClientTokenId): it was deleted, deactivated or mistyped; put a current key in with: aws configure --profile %s", p, p)
+			return fail(fault.Refused, fault.FieldNone, "AWS does not know the access key of profile %q (InvalidClientTokenId): it was deleted, deactivated or mistyped; put a current key in with: aws configure --profile %s", p, p)
 		case code == "ExpiredToken" || code == "ExpiredTokenException":
-			return fail(KindRefused, FieldNone, "the credentials of profile %q have expired (ExpiredToken); put the IAM user's long-term keys in with: aws configure --profile %s", p, p)
+			return fail(fault.Refused, fault.FieldNone, "the credentials of profile %q have expired (ExpiredToken); put the IAM user's long-term keys in with: aws configure --profile %s", p, p)
 		case code == "RequestExpired" || (code == "SignatureDoesNotMatch" && (strings.Contains(lmsg, "expired") || strings.Contains(lmsg, "not yet current"))):
-			return fail(KindRefused, FieldNone, "AWS says the request was signed at the wrong time (%s): check your clock; this computer's time must be within 5 minutes of the real time (sync it with NTP)", code)
+			return fail(fault.Refused, fault.FieldNone, "AWS says the request was signed at the wrong time (%s): check your clock; this computer's time must be within 5 minutes of the real time (sync it with NTP)", code)
 		case code == "SignatureDoesNotMatch":
-			return fail(KindRefused, FieldNone, "AWS rejected the signature made with profile %q (SignatureDoesNotMatch): the secret access key is wrong, or check your clock; fix the key with: aws configure --profile %s", p, p)
+			return fail(fault.Refused, fault.FieldNone, "AWS rejected the signature made with profile %q (SignatureDoesNotMatch): the secret access key is wrong, or check your clock; fix the key with: aws configure --profile %s", p, p)
 		case strings.Contains(lmsg, "invalid mfa one time pass code"):
-			return fail(KindRefused, FieldNone, "AWS rejected the MFA code: it is wrong or was already used; wait for the next code and try again")
+			return fail(fault.Refused, fault.FieldNone, "AWS rejected the MFA code: it is wrong or was already used; wait for the next code and try again")
 		case strings.Contains(lmsg, "multifactorauthentication failed") || strings.Contains(lmsg, "mfa serial"):
-			return fail(KindRefused, FieldSerial, "AWS could not use the MFA device for profile %q: check the serial (mfa_serial) is a device assigned to this IAM user", p)
+			return fail(fault.Refused, fault.FieldSerial, "AWS could not use the MFA device for profile %q: check the serial (mfa_serial) is a device assigned to this IAM user", p)
 		case code == "AccessDenied" || code == "AccessDeniedException":
 			if op == "ListMFADevices" {
-				return fail(KindRefused, FieldSerial, "AWS denied %s for profile %q: %s; set the MFA serial with mfa_serial so no IAM call is needed", op, p, msg)
+				return fail(fault.Refused, fault.FieldSerial, "AWS denied %s for profile %q: %s; set the MFA serial with mfa_serial so no IAM call is needed", op, p, msg)
 			}
-			return fail(KindRefused, FieldNone, "AWS denied %s for profile %q: %s", op, p, msg)
+			return fail(fault.Refused, fault.FieldNone, "AWS denied %s for profile %q: %s", op, p, msg)
 		case strings.Contains(code, "Throttl") || code == "RequestLimitExceeded" || code == "TooManyRequestsException":
 			if op == "GetSessionToken" {
 				// not retried: the request carried a code (see sendOnce)
-				return fail(KindNetwork, FieldNone, "AWS is throttling %s requests (%s); wait a minute and try again", op, code)
+				return fail(fault.Network, fault.FieldNone, "AWS is throttling %s requests (%s); wait a minute and try again", op, code)
 			}
-			return fail(KindNetwork, FieldNone, "AWS is throttling %s requests even after retries (%s); wait a minute and try again", op, code)
+			return fail(fault.Network, fault.FieldNone, "AWS is throttling %s requests even after retries (%s); wait a minute and try again", op, code)
 		case code == "ValidationError":
-			return fail(KindUsage, FieldNone, "AWS refused %s as invalid: %s", op, msg)
+			return fail(fault.Usage, fault.FieldNone, "AWS refused %s as invalid: %s", op, msg)
 		}
 		var re *awshttp.ResponseError
 		if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
-			return fail(KindNetwork, FieldNone, "AWS had an internal error answering %s (%s); try again in a minute", op, code)
+			return fail(fault.Network, fault.FieldNone, "AWS had an internal error answering %s (%s); try again in a minute", op, code)
 		}
-		return fail(KindRefused, FieldNone, "AWS refused %s for profile %q: %s: %s", op, p, code, msg)
+		return fail(fault.Refused, fault.FieldNone, "AWS refused %s for profile %q: %s: %s", op, p, code, msg)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-		return fail(KindNetwork, FieldTimeout, "no answer from AWS to %s within %s: check your network, proxy (HTTPS_PROXY) or STS endpoint", op, c.timeout)
+		return fail(fault.Network, fault.FieldTimeout, "no answer from AWS to %s within %s: check your network, proxy (HTTPS_PROXY) or STS endpoint", op, c.timeout)
 	}
 	if errors.Is(err, context.Canceled) {
-		return fail(KindCancelled, FieldNone, "cancelled")
+		return fail(fault.Cancelled, fault.FieldNone, "cancelled")
 	}
 	var unknownCA x509.UnknownAuthorityError
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &unknownCA) || errors.As(err, &certErr) {
-		return fail(KindNetwork, FieldNone, "the TLS certificate of the AWS endpoint for %s is not trusted (%v); if a proxy inspects TLS, point AWS_CA_BUNDLE or ca_bundle at its CA certificate", op, rootCause(err))
+		return fail(fault.Network, fault.FieldNone, "the TLS certificate of the AWS endpoint for %s is not trusted (%v); if a proxy inspects TLS, point AWS_CA_BUNDLE or ca_bundle at its CA certificate", op, rootCause(err))
 	}
 	var op1 *net.OpError
 	if errors.As(err, &op1) {
-		return fail(KindNetwork, FieldNone, "cannot reach AWS for %s: %v; check your network, proxy (HTTPS_PROXY) or STS endpoint", op, op1)
+		return fail(fault.Network, fault.FieldNone, "cannot reach AWS for %s: %v; check your network, proxy (HTTPS_PROXY) or STS endpoint", op, op1)
 	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
-		return fail(KindNetwork, FieldNone, "cannot reach AWS for %s: %v; check your network or DNS", op, dns)
+		return fail(fault.Network, fault.FieldNone, "cannot reach AWS for %s: %v; check your network or DNS", op, dns)
 	}
-	return fail(KindNetwork, FieldNone, "cannot reach AWS for %s: %v", op, err)
+	return fail(fault.Network, fault.FieldNone, "cannot reach AWS for %s: %v", op, err)
 }
 
 func isTimeout(err error) bool {

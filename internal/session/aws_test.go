@@ -15,7 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 func apiErr(code, msg string) error {
@@ -39,40 +39,40 @@ func TestExplain(t *testing.T) {
 		want []string
 	}{
 		{"unknown key", "GetCallerIdentity", apiErr("InvalidClientTokenId", "The security token included in the request is invalid."),
-			exitcode.Refused, []string{`profile "work"`, "(InvalidClientTokenId)", "aws configure --profile work"}},
+			fault.Refused, []string{`profile "work"`, "(InvalidClientTokenId)", "aws configure --profile work"}},
 		{"expired key", "GetSessionToken", apiErr("ExpiredToken", "The security token included in the request is expired"),
-			exitcode.Refused, []string{"have expired (ExpiredToken)", "aws configure --profile work"}},
+			fault.Refused, []string{"have expired (ExpiredToken)", "aws configure --profile work"}},
 		{"request expired", "GetSessionToken", apiErr("RequestExpired", "Request has expired."),
-			exitcode.Refused, []string{"(RequestExpired)", "check your clock"}},
+			fault.Refused, []string{"(RequestExpired)", "check your clock"}},
 		{"signature expired", "GetCallerIdentity", apiErr("SignatureDoesNotMatch", "Signature expired: 20261122T010000Z is now earlier than 20261122T011500Z"),
-			exitcode.Refused, []string{"signed at the wrong time (SignatureDoesNotMatch)", "check your clock"}},
+			fault.Refused, []string{"signed at the wrong time (SignatureDoesNotMatch)", "check your clock"}},
 		{"signature not yet current", "GetCallerIdentity", apiErr("SignatureDoesNotMatch", "Signature not yet current: 20261122T013000Z is still later than 20261122T011500Z"),
-			exitcode.Refused, []string{"check your clock"}},
+			fault.Refused, []string{"check your clock"}},
 		{"wrong secret", "GetCallerIdentity", apiErr("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."),
-			exitcode.Refused, []string{"secret access key is wrong", "aws configure --profile work"}},
+			fault.Refused, []string{"secret access key is wrong", "aws configure --profile work"}},
 		{"wrong code", "GetSessionToken", apiErr("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. "),
-			exitcode.Refused, []string{"rejected the MFA code", "wrong or was already used", "wait for the next code"}},
+			fault.Refused, []string{"rejected the MFA code", "wrong or was already used", "wait for the next code"}},
 		{"bad serial", "GetSessionToken", apiErr("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user."),
-			exitcode.Refused, []string{"could not use the MFA device", "mfa_serial", "field:serial"}},
+			fault.Refused, []string{"could not use the MFA device", "mfa_serial", "field:serial"}},
 		{"denied listing devices", "ListMFADevices", apiErr("AccessDenied", "User is not authorized to perform: iam:ListMFADevices"),
-			exitcode.Refused, []string{"denied ListMFADevices", "set the MFA serial with mfa_serial", "field:serial"}},
+			fault.Refused, []string{"denied ListMFADevices", "set the MFA serial with mfa_serial", "field:serial"}},
 		{"throttled", "GetSessionToken", fmt.Errorf("operation error STS: GetSessionToken, exceeded maximum number of attempts, 2, %w", withStatus(400, apiErr("Throttling", "Rate exceeded"))),
-			exitcode.Network, []string{"throttling GetSessionToken requests (Throttling)", "wait a minute"}},
+			fault.Network, []string{"throttling GetSessionToken requests (Throttling)", "wait a minute"}},
 		{"throttled, retried", "ListMFADevices", fmt.Errorf("operation error IAM: ListMFADevices, exceeded maximum number of attempts, 2, %w", withStatus(400, apiErr("Throttling", "Rate exceeded"))),
-			exitcode.Network, []string{"throttling ListMFADevices requests even after retries (Throttling)", "wait a minute"}},
+			fault.Network, []string{"throttling ListMFADevices requests even after retries (Throttling)", "wait a minute"}},
 		{"validation", "GetSessionToken", apiErr("ValidationError", "1 validation error detected"),
-			exitcode.Usage, []string{"refused GetSessionToken as invalid"}},
+			fault.Usage, []string{"refused GetSessionToken as invalid"}},
 		{"5xx", "GetSessionToken", withStatus(503, apiErr("ServiceUnavailable", "Service Unavailable")),
-			exitcode.Network, []string{"internal error answering GetSessionToken (ServiceUnavailable)", "try again"}},
+			fault.Network, []string{"internal error answering GetSessionToken (ServiceUnavailable)", "try again"}},
 		{"other refusal", "GetSessionToken", withStatus(403, apiErr("RegionDisabledException", "STS is not activated in this region")),
-			exitcode.Refused, []string{"RegionDisabledException", "STS is not activated in this region"}},
+			fault.Refused, []string{"RegionDisabledException", "STS is not activated in this region"}},
 		{"timeout", "GetSessionToken", fmt.Errorf("wrapped: %w", context.DeadlineExceeded),
-			exitcode.Network, []string{"no answer from AWS to GetSessionToken within 7s", "field:timeout"}},
+			fault.Network, []string{"no answer from AWS to GetSessionToken within 7s", "field:timeout"}},
 		{"refused connection", "GetCallerIdentity", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED},
-			exitcode.Network, []string{"cannot reach AWS for GetCallerIdentity", "connection refused", "HTTPS_PROXY"}},
+			fault.Network, []string{"cannot reach AWS for GetCallerIdentity", "connection refused", "HTTPS_PROXY"}},
 		{"dns", "GetCallerIdentity", &net.DNSError{Err: "no such host", Name: "sts.eu-west-1.amazonaws.com"},
-			exitcode.Network, []string{"cannot reach AWS", "no such host", "DNS"}},
-		{"cancelled", "GetSessionToken", context.Canceled, exitcode.Cancelled, []string{"cancelled"}},
+			fault.Network, []string{"cannot reach AWS", "no such host", "DNS"}},
+		{"cancelled", "GetSessionToken", context.Canceled, fault.Cancelled, []string{"cancelled"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestExplain(t *testing.T) {
 			}
 			for _, w := range tc.want {
 				if f, ok := strings.CutPrefix(w, "field:"); ok { // the fix is a flag: cli names it
-					if got := FieldOf(err); got != map[string]Field{"serial": FieldSerial, "timeout": FieldTimeout}[f] {
+					if got := fault.FieldOf(err); got != map[string]fault.Field{"serial": fault.FieldSerial, "timeout": fault.FieldTimeout}[f] {
 						t.Errorf("%q: field %d, want %s", msg, got, f)
 					}
 					continue

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // The STS and IAM clients are configured here, by the SDKs' documented rules, instead of through
@@ -83,11 +84,11 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration, 
 	if path := src.setting(getenv, "AWS_CA_BUNDLE", "ca_bundle"); path != "" {
 		pem, err := os.ReadFile(path)
 		if err != nil {
-			return nil, filesErr("cannot read the CA bundle %s (AWS_CA_BUNDLE or ca_bundle): %v", path, err)
+			return nil, fault.FilesErr("cannot read the CA bundle %s (AWS_CA_BUNDLE or ca_bundle): %v", path, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, filesErr("the CA bundle %s (AWS_CA_BUNDLE or ca_bundle) holds no PEM certificate", path)
+			return nil, fault.FilesErr("the CA bundle %s (AWS_CA_BUNDLE or ca_bundle) holds no PEM certificate", path)
 		}
 		hc = hc.WithTransportOptions(func(tr *http.Transport) {
 			if tr.TLSClientConfig == nil {
@@ -100,7 +101,7 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration, 
 	if v := src.setting(getenv, "AWS_MAX_ATTEMPTS", "max_attempts"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return nil, usageErr("max attempts %q (AWS_MAX_ATTEMPTS or max_attempts) must be a whole number ≥ 1", v)
+			return nil, fault.UsageErr("max attempts %q (AWS_MAX_ATTEMPTS or max_attempts) must be a whole number ≥ 1", v)
 		}
 		attempts = n
 	}

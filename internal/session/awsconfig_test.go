@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // The endpoint of each service is resolved in the SDKs' documented order: AWS_ENDPOINT_URL_<SVC>,
@@ -76,7 +76,7 @@ func TestCABundle(t *testing.T) {
 		return err
 	}
 	err := ensure()
-	if codeOf(err) != exitcode.Network || !strings.Contains(err.Error(), "AWS_CA_BUNDLE") {
+	if codeOf(err) != fault.Network || !strings.Contains(err.Error(), "AWS_CA_BUNDLE") {
 		t.Fatalf("untrusted certificate: got %v (exit %d), want exit 5 naming AWS_CA_BUNDLE", err, codeOf(err))
 	}
 
@@ -104,7 +104,7 @@ func TestCABundle(t *testing.T) {
 	junk := filepath.Join(w.Home, "junk.pem")
 	os.WriteFile(junk, []byte("not a certificate\n"), 0o600)
 	t.Setenv("AWS_CA_BUNDLE", junk)
-	if err := ensure(); codeOf(err) != exitcode.Files || !strings.Contains(err.Error(), "no PEM certificate") {
+	if err := ensure(); codeOf(err) != fault.Files || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Fatalf("junk bundle: got %v (exit %d), want exit 3", err, codeOf(err))
 	}
 }
@@ -139,12 +139,12 @@ func TestMaxAttempts(t *testing.T) {
 		return err
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "zero")
-	if err := run(); codeOf(err) != exitcode.Usage {
+	if err := run(); codeOf(err) != fault.Usage {
 		t.Fatalf("AWS_MAX_ATTEMPTS=zero: got %v, want exit 2", err)
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	w.Server.FailNext("ListMFADevices", "Throttling", 1)
-	if err := run(); codeOf(err) != exitcode.Network {
+	if err := run(); codeOf(err) != fault.Network {
 		t.Fatalf("one attempt, throttled once: got %v, want exit 5", err)
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "2")

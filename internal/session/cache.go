@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Session is a set of temporary credentials and where they came from. Never print it whole.
@@ -137,18 +138,18 @@ func holds(creds *awsfile.File, profile string, s Session) bool {
 // hold, someone's long-term keys, or a config profile that gets credentials another way (its
 // credential_process or role would be shadowed by keys in the credentials file).
 func checkTarget(creds, conf *awsfile.File, target, source string) error {
-	bad := func(err error) error { return withField(err, FieldTarget) }
+	bad := func(err error) error { return fault.WithField(err, fault.FieldTarget) }
 	if target == source {
-		return bad(usageErr("the target %q is the source profile itself; its long-term keys would be overwritten", target))
+		return bad(fault.UsageErr("the target %q is the source profile itself; its long-term keys would be overwritten", target))
 	}
 	// a name the files cannot hold must fail now, not after the code is spent on GetSessionToken
 	if err := awsfile.ValidateProfile(awsfile.Credentials, target); err != nil {
-		return bad(usageErr("target: %v", err))
+		return bad(fault.UsageErr("target: %v", err))
 	}
 	if conf != nil {
 		for _, k := range []string{KeyCredentialProc, KeyRoleARN, "credential_source", "web_identity_token_file", "sso_start_url", "sso_session"} {
 			if _, ok := conf.Get(target, k); ok {
-				return bad(filesErr("profile %q in %s has %s (line %d): keys written into [%s] of the credentials file would shadow it, and expire", target, conf.Path(), k, conf.Line(target, k), target))
+				return bad(fault.FilesErr("profile %q in %s has %s (line %d): keys written into [%s] of the credentials file would shadow it, and expire", target, conf.Path(), k, conf.Line(target, k), target))
 			}
 		}
 	}
@@ -161,7 +162,7 @@ func checkTarget(creds, conf *awsfile.File, target, source string) error {
 	key, _ := creds.Get(target, "aws_access_key_id")
 	tok, _ := creds.Get(target, "aws_session_token")
 	if key != "" && tok == "" && !IsSessionKey(key) {
-		return bad(filesErr("profile %q in %s holds long-term keys that stsmfa did not write; refusing to overwrite them", target, creds.Path()))
+		return bad(fault.FilesErr("profile %q in %s holds long-term keys that stsmfa did not write; refusing to overwrite them", target, creds.Path()))
 	}
 	return nil
 }
@@ -185,7 +186,7 @@ func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s Se
 				continue
 			}
 			if err := creds.Set(t, kv[0], kv[1]); err != nil {
-				return filesErr("cannot write profile %q: %v", t, err)
+				return fault.FilesErr("cannot write profile %q: %v", t, err)
 			}
 		}
 		creds.Delete(t, "aws_security_token") // a stale legacy token would shadow the new one in some readers
@@ -194,7 +195,7 @@ func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s Se
 			from = s.RoleProfile
 		}
 		if _, err := CopyProfileDefaults(conf, from, t); err != nil {
-			return filesErr("cannot write profile %q in %s: %v", t, conf.Path(), err)
+			return fault.FilesErr("cannot write profile %q in %s: %v", t, conf.Path(), err)
 		}
 	}
 	return nil
@@ -236,17 +237,17 @@ func SourceOf(profile string) string {
 func loadFiles() (creds, conf *awsfile.File, err error) {
 	credPath, err := awsfile.CredentialsPath()
 	if err != nil {
-		return nil, nil, filesCause(err)
+		return nil, nil, fault.FilesCause(err)
 	}
 	confPath, err := awsfile.ConfigPath()
 	if err != nil {
-		return nil, nil, filesCause(err)
+		return nil, nil, fault.FilesCause(err)
 	}
 	if creds, err = awsfile.Load(credPath, awsfile.Credentials); err != nil {
-		return nil, nil, filesCause(err)
+		return nil, nil, fault.FilesCause(err)
 	}
 	if conf, err = awsfile.Load(confPath, awsfile.Config); err != nil {
-		return nil, nil, filesCause(err)
+		return nil, nil, fault.FilesCause(err)
 	}
 	return creds, conf, nil
 }

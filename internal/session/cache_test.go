@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 var t0 = time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)
@@ -73,16 +73,16 @@ func TestFindCached(t *testing.T) {
 func TestCheckTarget(t *testing.T) {
 	creds, _ := testFiles(t, testCreds+managedSection("mfa", "ASIAMFA", "default", "", t0), "")
 	for target, want := range map[string]int{
-		"mfa":     exitcode.OK,    // written by stsmfa
-		"new":     exitcode.OK,    // absent
-		"temp":    exitcode.OK,    // session credentials someone else wrote: replacing them loses nothing lasting
-		"asia":    exitcode.OK,    // likewise
-		"nokeys":  exitcode.OK,    // no keys at all
-		"bare":    exitcode.Files, // long-term keys: never overwritten
-		"default": exitcode.Usage, // the source itself
-		"a]b":     exitcode.Usage, // cannot be written: refused before the code is spent
-		"a b":     exitcode.Usage,
-		"DEFAULT": exitcode.Usage,
+		"mfa":     fault.OK,    // written by stsmfa
+		"new":     fault.OK,    // absent
+		"temp":    fault.OK,    // session credentials someone else wrote: replacing them loses nothing lasting
+		"asia":    fault.OK,    // likewise
+		"nokeys":  fault.OK,    // no keys at all
+		"bare":    fault.Files, // long-term keys: never overwritten
+		"default": fault.Usage, // the source itself
+		"a]b":     fault.Usage, // cannot be written: refused before the code is spent
+		"a b":     fault.Usage,
+		"DEFAULT": fault.Usage,
 	} {
 		if got := codeOf(checkTarget(creds, nil, target, "default")); got != want {
 			t.Errorf("checkTarget(%s) exit %d, want %d", target, got, want)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Terminal is how a person is asked: the terminal device (/dev/tty, never stdin/stdout) or a desktop
@@ -45,26 +47,26 @@ func getCode(ctx context.Context, req *Request, src *Source, tty Terminal) (stri
 }
 
 func errNoTerminal(profile, source string) error {
-	return withField(noCodeErr("no terminal to ask for the MFA code of profile %q and no token command: set mfa_process in the config section of %s (e.g. mfa_process = ykman oath accounts code -s NAME), or run `stsmfa login --profile %s` first", profile, source, source), FieldTokenCommand)
+	return fault.WithField(fault.NoCodeErr("no terminal to ask for the MFA code of profile %q and no token command: set mfa_process in the config section of %s (e.g. mfa_process = ykman oath accounts code -s NAME), or run `stsmfa login --profile %s` first", profile, source, source), fault.FieldTokenCommand)
 }
 
 func promptErr(err error) error {
 	if errors.Is(err, ErrInterrupted) {
-		return cancelledErr("cancelled at the prompt; nothing was changed")
+		return fault.CancelledErr("cancelled at the prompt; nothing was changed")
 	}
-	var se *Error
+	var se *fault.Error
 	if errors.As(err, &se) { // the prompt's own words (a dialog that timed out or failed)
 		return err
 	}
-	return noCodeErr("cannot read from the terminal: %v", err)
+	return fault.NoCodeErr("cannot read from the terminal: %v", err)
 }
 
 // chooseSerial picks among several MFA devices on the terminal or in a dialog's list, or fails
 // listing them all.
 func chooseSerial(serials []string, profile string, tty Terminal) (string, error) {
 	if tty == nil {
-		return "", withField(usageErr("profile %q has %d MFA devices (%s); choose one with mfa_serial in its config section",
-			profile, len(serials), joinList(serials)), FieldSerial)
+		return "", fault.WithField(fault.UsageErr("profile %q has %d MFA devices (%s); choose one with mfa_serial in its config section",
+			profile, len(serials), joinList(serials)), fault.FieldSerial)
 	}
 	if c, ok := tty.(Chooser); ok {
 		return chooseInList(serials, profile, c)
@@ -85,7 +87,7 @@ func chooseSerial(serials []string, profile string, tty Terminal) (string, error
 		}
 		q = fmt.Sprintf("type a number from 1 to %d: ", len(serials))
 	}
-	return "", withField(usageErr("no MFA device chosen; set mfa_serial in the profile's config section"), FieldSerial)
+	return "", fault.WithField(fault.UsageErr("no MFA device chosen; set mfa_serial in the profile's config section"), fault.FieldSerial)
 }
 
 // chooseInList picks a device in a dialog's list; OK with nothing picked asks again, twice at most.
@@ -105,7 +107,7 @@ func chooseInList(serials []string, profile string, c Chooser) (string, error) {
 		}
 		q = fmt.Sprintf("Pick one of the %d MFA devices of profile %s.", len(serials), profile)
 	}
-	return "", withField(usageErr("no MFA device chosen; set mfa_serial in the profile's config section"), FieldSerial)
+	return "", fault.WithField(fault.UsageErr("no MFA device chosen; set mfa_serial in the profile's config section"), fault.FieldSerial)
 }
 
 func joinList(xs []string) string {

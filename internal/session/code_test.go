@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // fakeTerminal answers prompts from a script and records what was asked.
@@ -56,8 +56,8 @@ func TestRunTokenCommand(t *testing.T) {
 	}
 	for cmd, want := range bad {
 		_, err := runLine(context.Background(), cmd, "mfa_process in /x/config")
-		if codeOf(err) != exitcode.NoCode || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v (exit %d), want exit %d with %q", cmd, err, codeOf(err), exitcode.NoCode, want)
+		if codeOf(err) != fault.NoCode || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v (exit %d), want exit %d with %q", cmd, err, codeOf(err), fault.NoCode, want)
 			continue
 		}
 		if !strings.Contains(err.Error(), "mfa_process in /x/config") {
@@ -103,7 +103,7 @@ func TestGetCodeOrder(t *testing.T) {
 		t.Errorf("asked %q", tty.asked)
 	}
 	// no terminal: exit 6 naming the ways out
-	if _, err := getCode(ctx, &Request{}, src, nil); codeOf(err) != exitcode.NoCode || !strings.Contains(err.Error(), "mfa_process") || FieldOf(err) != FieldTokenCommand {
+	if _, err := getCode(ctx, &Request{}, src, nil); codeOf(err) != fault.NoCode || !strings.Contains(err.Error(), "mfa_process") || fault.FieldOf(err) != fault.FieldTokenCommand {
 		t.Errorf("no terminal: %v", err)
 	}
 	// typed garbage is asked for again, up to 3 times, then usage; "123 456" is a code
@@ -115,14 +115,14 @@ func TestGetCodeOrder(t *testing.T) {
 		t.Errorf("asked again %q", tty.asked)
 	}
 	tty = &fakeTerminal{answers: []string{"12 34", "abcdef", "1234567", "123456"}}
-	if _, err := getCode(ctx, &Request{}, src, tty); codeOf(err) != exitcode.Usage || len(tty.asked) != 3 {
+	if _, err := getCode(ctx, &Request{}, src, tty); codeOf(err) != fault.Usage || len(tty.asked) != 3 {
 		t.Errorf("typed garbage 3 times: %v after %d prompts", err, len(tty.asked))
 	}
 	// Ctrl-D: cancelled
-	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{answers: []string{"^D"}}); codeOf(err) != exitcode.Cancelled {
-		t.Errorf("Ctrl-D: %v (exit %d), want %d", err, codeOf(err), exitcode.Cancelled)
+	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{answers: []string{"^D"}}); codeOf(err) != fault.Cancelled {
+		t.Errorf("Ctrl-D: %v (exit %d), want %d", err, codeOf(err), fault.Cancelled)
 	}
-	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{}); codeOf(err) != exitcode.NoCode {
+	if _, err := getCode(ctx, &Request{}, src, &fakeTerminal{}); codeOf(err) != fault.NoCode {
 		t.Errorf("terminal read error: %v", err)
 	}
 }
@@ -144,14 +144,14 @@ func TestChooseSerial(t *testing.T) {
 	if tty.asked[1] != "type a number from 1 to 3: " {
 		t.Errorf("re-ask %q", tty.asked[1])
 	}
-	if _, err := chooseSerial(serials, "default", &fakeTerminal{answers: []string{"9", "9", "9", "1"}}); codeOf(err) != exitcode.Usage {
+	if _, err := chooseSerial(serials, "default", &fakeTerminal{answers: []string{"9", "9", "9", "1"}}); codeOf(err) != fault.Usage {
 		t.Errorf("three wrong answers: %v", err)
 	}
-	if _, err := chooseSerial(serials, "default", &fakeTerminal{answers: []string{"^D"}}); codeOf(err) != exitcode.Cancelled {
+	if _, err := chooseSerial(serials, "default", &fakeTerminal{answers: []string{"^D"}}); codeOf(err) != fault.Cancelled {
 		t.Errorf("Ctrl-D: %v", err)
 	}
 	_, err := chooseSerial(serials, "work", nil)
-	if codeOf(err) != exitcode.Usage || !strings.Contains(err.Error(), strings.Join(serials, ", ")) || FieldOf(err) != FieldSerial {
+	if codeOf(err) != fault.Usage || !strings.Contains(err.Error(), strings.Join(serials, ", ")) || fault.FieldOf(err) != fault.FieldSerial {
 		t.Errorf("no terminal must list every device: %v", err)
 	}
 }

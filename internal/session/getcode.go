@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // codeOrigin is where a code came from, for the messages about it.
@@ -80,7 +81,7 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 		c.origin, c.had = fromArgument, c.clock()
 		code := normalizeCode(c.req.Code)
 		if rec := loadStep(c.src.Serial); rec.used(c.src.Serial, code, c.had) {
-			return "", refusedErr("the MFA code given on the command line %s: %s for MFA device %s, and AWS takes each code once; wait for the next code (in %s) and try again",
+			return "", fault.RefusedErr("the MFA code given on the command line %s: %s for MFA device %s, and AWS takes each code once; wait for the next code (in %s) and try again",
 				rec.state(), rec.how(), c.device(), Human(nextStep(c.had).Sub(c.had)))
 		}
 		return code, nil
@@ -150,7 +151,7 @@ func (c *codeSource) nextCommandCode(ctx context.Context, used string, wait time
 			return "", err
 		}
 	}
-	return "", noCodeErr("the token command (%s) kept printing the code AWS already took; is this computer's clock right? wait for the next code and try again", c.command().label())
+	return "", fault.NoCodeErr("the token command (%s) kept printing the code AWS already took; is this computer's clock right? wait for the next code and try again", c.command().label())
 }
 
 // countdown waits d, showing the seconds left on the terminal device when there is one.
@@ -190,7 +191,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return cancelledErr("cancelled while waiting for the next MFA code; nothing was changed")
+		return fault.CancelledErr("cancelled while waiting for the next MFA code; nothing was changed")
 	case <-t.C:
 		return nil
 	}
@@ -211,7 +212,7 @@ func (c *codeSource) prompt(question, used string) (string, error) {
 		switch rec := loadStep(c.src.Serial); {
 		case !isCode(code):
 			if tries == 3 {
-				return "", usageErr("the MFA code typed at the prompt must be exactly 6 digits (3 tries)")
+				return "", fault.UsageErr("the MFA code typed at the prompt must be exactly 6 digits (3 tries)")
 			}
 			q = fmt.Sprintf("that is not 6 digits; MFA code for %s (%s): ", c.src.Profile, c.device())
 		case code == used || rec.used(c.src.Serial, code, c.had):
@@ -220,7 +221,7 @@ func (c *codeSource) prompt(question, used string) (string, error) {
 				state, how = rec.state(), rec.how()
 			}
 			if tries == 3 {
-				return "", usageErr("the MFA code typed at the prompt %s (%s); AWS takes each code once: wait for the next code and try again", state, how)
+				return "", fault.UsageErr("the MFA code typed at the prompt %s (%s); AWS takes each code once: wait for the next code and try again", state, how)
 			}
 			q = fmt.Sprintf("that code %s (%s); the next MFA code for %s (%s): ", state, how, c.src.Profile, c.device())
 		default:
@@ -251,23 +252,23 @@ func (c *codeSource) refused(err error, code string) error {
 	case strings.Contains(msg, "invalid mfa one time pass code"):
 		if rec := loadStep(c.src.Serial); rec.used(c.src.Serial, code, c.clock()) {
 			// another process (sharing this device) had it accepted meanwhile
-			return newErr(KindRefused, FieldNone, err, "AWS refused the MFA code as already used (%s, for another login with MFA device %s); AWS takes each code once: wait for the next code and try again",
+			return fault.New(fault.Refused, fault.FieldNone, err, "AWS refused the MFA code as already used (%s, for another login with MFA device %s); AWS takes each code once: wait for the next code and try again",
 				rec.how(), c.device())
 		}
 		if c.origin == fromCommand {
-			return newErr(KindRefused, FieldNone, err, "AWS rejected the MFA code from the token command (%s) as wrong: check that it gives the code of MFA device %s; if it keeps failing, is this computer's clock right? (the codes follow it: sync it with NTP); wait for the next code and try again",
+			return fault.New(fault.Refused, fault.FieldNone, err, "AWS rejected the MFA code from the token command (%s) as wrong: check that it gives the code of MFA device %s; if it keeps failing, is this computer's clock right? (the codes follow it: sync it with NTP); wait for the next code and try again",
 				c.command().label(), c.device())
 		}
-		return newErr(KindRefused, FieldNone, err, "AWS rejected the MFA code as wrong (or used elsewhere within the last minute): check that it is the current code of MFA device %s; if this device's codes keep failing, is its clock right? (a phone's time must be set automatically); wait for the next code and try again",
+		return fault.New(fault.Refused, fault.FieldNone, err, "AWS rejected the MFA code as wrong (or used elsewhere within the last minute): check that it is the current code of MFA device %s; if this device's codes keep failing, is its clock right? (a phone's time must be set automatically); wait for the next code and try again",
 			c.device())
 	case strings.Contains(msg, "unable to validate mfa code") || strings.Contains(msg, "mfa serial"):
 		from := orLabel(c.src.SerialFrom, "the configured serial")
 		text := fmt.Sprintf("AWS does not know MFA device %s (%s) as a device of the IAM user of profile %q; `aws iam list-mfa-devices --profile %s` lists that user's devices",
 			c.device(), from, c.src.Profile, c.src.Profile)
 		if strings.HasPrefix(from, KeyMFASerial+" ") {
-			return newErr(KindRefused, FieldSerial, err, "%s: fix mfa_serial, or remove it and stsmfa finds the device itself", text)
+			return fault.New(fault.Refused, fault.FieldSerial, err, "%s: fix mfa_serial, or remove it and stsmfa finds the device itself", text)
 		}
-		return newErr(KindRefused, FieldNone, err, "%s", text)
+		return fault.New(fault.Refused, fault.FieldNone, err, "%s", text)
 	}
 	return err
 }
@@ -287,10 +288,10 @@ func checkNotFIDO(serial, from string) error {
 		return nil
 	}
 	from = orLabel(from, "the configured serial")
-	err := refusedErr("MFA device %s (%s) is a FIDO security key, and STS accepts no FIDO key: assign the IAM user a virtual (authenticator app) or hardware TOTP device and use its serial, or sign in with `aws login` (AWS CLI 2.32 or later), which works with FIDO keys",
+	err := fault.RefusedErr("MFA device %s (%s) is a FIDO security key, and STS accepts no FIDO key: assign the IAM user a virtual (authenticator app) or hardware TOTP device and use its serial, or sign in with `aws login` (AWS CLI 2.32 or later), which works with FIDO keys",
 		MaskSerial(serial), from)
 	if strings.HasPrefix(from, KeyMFASerial+" ") {
-		err = withField(err, FieldSerial)
+		err = fault.WithField(err, fault.FieldSerial)
 	}
 	return err
 }
@@ -301,6 +302,6 @@ func fidoOnly(serials []string) error {
 	for i, s := range serials {
 		masked[i] = MaskSerial(s)
 	}
-	return refusedErr("the IAM user's only MFA devices are FIDO security keys (%s), and STS accepts no FIDO key: assign a virtual (authenticator app) or hardware TOTP device in the IAM console, or sign in with `aws login` (AWS CLI 2.32 or later), which works with FIDO keys",
+	return fault.RefusedErr("the IAM user's only MFA devices are FIDO security keys (%s), and STS accepts no FIDO key: assign a virtual (authenticator app) or hardware TOTP device in the IAM console, or sign in with `aws login` (AWS CLI 2.32 or later), which works with FIDO keys",
 		strings.Join(masked, ", "))
 }

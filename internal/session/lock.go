@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // DefaultLockTimeout bounds how long a process waits for another one that is refreshing the same
@@ -21,11 +22,11 @@ const DefaultLockTimeout = 2 * time.Minute
 func cacheDir(sub string) (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
-		return "", filesErr("no cache directory: %v (set HOME or XDG_CACHE_HOME)", err)
+		return "", fault.FilesErr("no cache directory: %v (set HOME or XDG_CACHE_HOME)", err)
 	}
 	dir = filepath.Join(dir, "stsmfa", sub)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", newErr(KindFiles, FieldNone, err, "cannot create %s: %v", dir, err)
+		return "", fault.New(fault.Files, fault.FieldNone, err, "cannot create %s: %v", dir, err)
 	}
 	return dir, nil
 }
@@ -62,7 +63,7 @@ func takeLock(ctx context.Context, credPath, source string, timeout time.Duratio
 	}
 	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	if ok, err := l.TryLock(); err != nil {
-		return nil, filesErr("cannot lock %s: %v", path, err)
+		return nil, fault.FilesErr("cannot lock %s: %v", path, err)
 	} else if ok {
 		if onlyIfHeld {
 			_ = l.Unlock()
@@ -77,10 +78,10 @@ func takeLock(ctx context.Context, credPath, source string, timeout time.Duratio
 		return func() { _ = l.Unlock() }, nil
 	}
 	if errors.Is(err, context.DeadlineExceeded) || err == nil {
-		return nil, withField(noCodeErr("another stsmfa process has been refreshing the session of profile %q for %s; gave up waiting (finish or stop it)", source, timeout), FieldLockTimeout)
+		return nil, fault.WithField(fault.NoCodeErr("another stsmfa process has been refreshing the session of profile %q for %s; gave up waiting (finish or stop it)", source, timeout), fault.FieldLockTimeout)
 	}
 	if errors.Is(err, context.Canceled) {
-		return nil, cancelledErr("cancelled while waiting for another stsmfa process")
+		return nil, fault.CancelledErr("cancelled while waiting for another stsmfa process")
 	}
-	return nil, filesErr("cannot lock %s: %v", path, err)
+	return nil, fault.FilesErr("cannot lock %s: %v", path, err)
 }

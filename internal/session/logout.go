@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Removed is one session Logout removed.
@@ -27,7 +28,7 @@ type Removed struct {
 func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 	credPath, err := awsfile.CredentialsPath()
 	if err != nil {
-		return nil, filesCause(err)
+		return nil, fault.FilesCause(err)
 	}
 	creds, conf, err := loadFiles()
 	if err != nil {
@@ -74,7 +75,7 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, filesCause(err)
+			return nil, fault.FilesCause(err)
 		}
 	}
 	dir, err := roleCacheDir()
@@ -99,7 +100,7 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 		}
 		removeCLICacheEntry(conf, creds, e, env)
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return out, newErr(KindFiles, FieldNone, err, "cannot remove %s: %v", path, err)
+			return out, fault.New(fault.Files, fault.FieldNone, err, "cannot remove %s: %v", path, err)
 		}
 		os.Remove(path + ".lock")
 		out = append(out, Removed{Profile: e.Profile, Source: e.Source, Role: true, Session: s, Where: path})

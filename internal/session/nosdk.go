@@ -11,6 +11,8 @@ package session
 import (
 	"context"
 	"time"
+
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Identity is the caller as STS sees it.
@@ -39,4 +41,4 @@ func (*awsClients) assumeRole(context.Context, Hop, string, time.Duration, bool,
 	return Session{}, errNoSDK
 }
 
-var errNoSDK = newErr(KindUsage, FieldNone, nil, "this build of stsmfa serves cached sessions only (built with -tags stsmfa_front); run the full build for a refresh")
+var errNoSDK = fault.New(fault.Usage, fault.FieldNone, nil, "this build of stsmfa serves cached sessions only (built with -tags stsmfa_front); run the full build for a refresh")

@@ -3,6 +3,8 @@ package session
 import (
 	"fmt"
 	"strings"
+
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // A preset names a code source by its tool instead of a command line: mfa_process = ykman:aws. The
@@ -71,13 +73,13 @@ func parseTokenCommand(value, from, device, deviceFrom string) (tokenCommand, er
 		}
 		item := strings.TrimSpace(rest)
 		if item == "" {
-			return tokenCommand{}, withField(usageErr("the token command (%s) %q names no item: write %s:NAME, e.g. %s:aws", from, s, p.name, p.name), FieldTokenCommand)
+			return tokenCommand{}, fault.WithField(fault.UsageErr("the token command (%s) %q names no item: write %s:NAME, e.g. %s:aws", from, s, p.name, p.name), fault.FieldTokenCommand)
 		}
 		dev := ""
 		if p.name == "ykman" && device != "" {
 			dev = strings.TrimSpace(device)
 			if !allDigits(dev) {
-				return tokenCommand{}, usageErr("%s is %q: it must be the YubiKey's serial number, as `ykman list --serials` prints it", deviceFrom, device)
+				return tokenCommand{}, fault.UsageErr("%s is %q: it must be the YubiKey's serial number, as `ykman list --serials` prints it", deviceFrom, device)
 			}
 		}
 		return tokenCommand{preset: p, item: item, argv: p.argv(item, dev), from: from}, nil
@@ -143,15 +145,15 @@ func (t tokenCommand) parseOutput(out string) (string, error) {
 		code := normalizeCode(s)
 		switch {
 		case s == "":
-			return "", noCodeErr("the token command (%s) printed nothing; %s", t.label(), fmt.Sprintf(t.preset.check, t.item))
+			return "", fault.NoCodeErr("the token command (%s) printed nothing; %s", t.label(), fmt.Sprintf(t.preset.check, t.item))
 		case strings.ContainsAny(s, "\r\n"):
-			return "", noCodeErr("the token command (%s) printed several lines; %s prints only the code", t.label(), t.preset.tool)
+			return "", fault.NoCodeErr("the token command (%s) printed several lines; %s prints only the code", t.label(), t.preset.tool)
 		case isCode(code):
 			return code, nil
 		case allDigits(code):
-			return "", noCodeErr("the token command (%s) printed a code of %d digits; AWS takes 6-digit codes: the account must be a 6-digit TOTP", t.label(), len(code))
+			return "", fault.NoCodeErr("the token command (%s) printed a code of %d digits; AWS takes 6-digit codes: the account must be a 6-digit TOTP", t.label(), len(code))
 		}
-		return "", noCodeErr("the token command (%s) printed something other than a 6-digit code; %s prints only the code", t.label(), t.preset.tool)
+		return "", fault.NoCodeErr("the token command (%s) printed something other than a 6-digit code; %s prints only the code", t.label(), t.preset.tool)
 	}
 	var codes []string
 	for _, g := range digitRuns(out) {
@@ -168,7 +170,7 @@ func (t tokenCommand) parseOutput(out string) (string, error) {
 		}
 	}
 	if len(codes) != 1 {
-		return "", noCodeErr("the token command (%s) printed %d groups of exactly 6 digits; it must print exactly one MFA code", t.label(), len(codes))
+		return "", fault.NoCodeErr("the token command (%s) printed %d groups of exactly 6 digits; it must print exactly one MFA code", t.label(), len(codes))
 	}
 	return codes[0], nil
 }

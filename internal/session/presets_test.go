@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 func TestParseTokenCommand(t *testing.T) {
@@ -46,13 +46,13 @@ func TestParseTokenCommand(t *testing.T) {
 	}
 	for _, v := range []string{"ykman:", "op:  ", "bw:", "pass:"} {
 		_, err := parseTokenCommand(v, "--token-command", "", "")
-		if codeOf(err) != exitcode.Usage || !strings.Contains(err.Error(), "names no item") || FieldOf(err) != FieldTokenCommand {
+		if codeOf(err) != fault.Usage || !strings.Contains(err.Error(), "names no item") || fault.FieldOf(err) != fault.FieldTokenCommand {
 			t.Errorf("%q: %v", v, err)
 		}
 	}
 	for _, d := range []string{"my-key", "-1", "12 34", "0x1f"} {
 		_, err := parseTokenCommand("ykman:aws", "F", d, "ykman_device in C line 3")
-		if codeOf(err) != exitcode.Usage || !strings.Contains(err.Error(), "ykman_device in C line 3 is") {
+		if codeOf(err) != fault.Usage || !strings.Contains(err.Error(), "ykman_device in C line 3 is") {
 			t.Errorf("device %q: %v", d, err)
 		}
 	}
@@ -83,7 +83,7 @@ func TestParseOutput(t *testing.T) {
 		"Error: no such key\n": "printed something other than a 6-digit code",
 	} {
 		_, err := ykman.parseOutput(out)
-		if codeOf(err) != exitcode.NoCode || !strings.Contains(err.Error(), want) {
+		if codeOf(err) != fault.NoCode || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v; want %q", out, err, want)
 			continue
 		}
@@ -106,7 +106,7 @@ func TestParseOutput(t *testing.T) {
 		}
 	}
 	for _, out := range []string{"12 34 5\n", "042 042\n123 456\n", "042 0420\n", "042-042\n"} {
-		if _, err := plain.parseOutput(out); codeOf(err) != exitcode.NoCode {
+		if _, err := plain.parseOutput(out); codeOf(err) != fault.NoCode {
 			t.Errorf("plain %q: %v", out, err)
 		}
 	}

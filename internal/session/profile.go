@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Keys of a role profile, exactly those the AWS CLI reads (AWS-NOTES.md, "Roles with MFA").
@@ -138,14 +139,14 @@ func ResolvePlan(creds, conf *awsfile.File, name string, warn func(string)) (*Pl
 	for {
 		path = append(path, cur)
 		if seen[cur] {
-			return nil, filesErr("profiles %s form a loop through %s; point the last one at a profile with long-term keys", strings.Join(path, " → "), KeySourceProfile)
+			return nil, fault.FilesErr("profiles %s form a loop through %s; point the last one at a profile with long-term keys", strings.Join(path, " → "), KeySourceProfile)
 		}
 		seen[cur] = true
 		arn, isRole := profileValue(creds, conf, cur, KeyRoleARN)
 		if !isRole || arn == "" {
 			if len(rev) > 0 && !creds.HasProfile(cur) && !conf.HasProfile(cur) {
 				prev := rev[len(rev)-1].Profile
-				return nil, filesErr("profile %q names %s = %s (line %d of %s), which does not exist; add it with: aws configure --profile %s",
+				return nil, fault.FilesErr("profile %q names %s = %s (line %d of %s), which does not exist; add it with: aws configure --profile %s",
 					prev, KeySourceProfile, cur, conf.Line(prev, KeySourceProfile), conf.Path(), cur)
 			}
 			p.Source = cur
@@ -153,7 +154,7 @@ func ResolvePlan(creds, conf *awsfile.File, name string, warn func(string)) (*Pl
 		}
 		for _, k := range []string{"credential_source", "web_identity_token_file"} {
 			if _, ok := profileValue(creds, conf, cur, k); ok {
-				return nil, filesErr("role profile %q gets its source credentials from %s, which stsmfa does not serve (it needs %s naming a profile with an IAM user's long-term keys)", cur, k, KeySourceProfile)
+				return nil, fault.FilesErr("role profile %q gets its source credentials from %s, which stsmfa does not serve (it needs %s naming a profile with an IAM user's long-term keys)", cur, k, KeySourceProfile)
 			}
 		}
 		h := Hop{Profile: cur, RoleARN: arn}
@@ -172,17 +173,17 @@ func ResolvePlan(creds, conf *awsfile.File, name string, warn func(string)) (*Pl
 			}
 		}
 		if h.SessionName != "" && !validSessionName(h.SessionName) {
-			return nil, filesErr("%s = %s in profile %s must be 2–64 characters of letters, digits and + = , . @ - _", KeyRoleSessionName, h.SessionName, cur)
+			return nil, fault.FilesErr("%s = %s in profile %s must be 2–64 characters of letters, digits and + = , . @ - _", KeyRoleSessionName, h.SessionName, cur)
 		}
 		rev = append(rev, h)
 		sp, _ := profileValue(creds, conf, cur, KeySourceProfile)
 		if sp == "" {
-			return nil, filesErr("role profile %q has %s but no %s; add %s = PROFILE (a profile with the IAM user's long-term keys)", cur, KeyRoleARN, KeySourceProfile, KeySourceProfile)
+			return nil, fault.FilesErr("role profile %q has %s but no %s; add %s = PROFILE (a profile with the IAM user's long-term keys)", cur, KeyRoleARN, KeySourceProfile, KeySourceProfile)
 		}
 		if sp == cur {
 			// the AWS CLI allows a role profile to be its own source only when it holds static keys
 			if k, _ := creds.Get(cur, "aws_access_key_id"); k == "" {
-				return nil, filesErr("role profile %q names itself as %s but holds no long-term keys; point %s at a profile with keys", cur, KeySourceProfile, KeySourceProfile)
+				return nil, fault.FilesErr("role profile %q names itself as %s but holds no long-term keys; point %s at a profile with keys", cur, KeySourceProfile, KeySourceProfile)
 			}
 			p.Source = cur
 			break

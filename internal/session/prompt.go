@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // KeyMFAPrompt is how to ask a person for a code (mfa_prompt), read from a role profile's config
@@ -90,8 +92,8 @@ func (r *run) noPromptErr() error {
 	case r.prompt.err != nil:
 		return r.prompt.err
 	case r.prompt.spec.off():
-		return withField(noCodeErr("prompts are off (none, from %s) and profile %q has no token command: set mfa_process in the config section of %s (e.g. mfa_process = ykman oath accounts code -s NAME)",
-			r.prompt.spec.From, r.plan.Asked, r.plan.Source), FieldTokenCommand)
+		return fault.WithField(fault.NoCodeErr("prompts are off (none, from %s) and profile %q has no token command: set mfa_process in the config section of %s (e.g. mfa_process = ykman oath accounts code -s NAME)",
+			r.prompt.spec.From, r.plan.Asked, r.plan.Source), fault.FieldTokenCommand)
 	}
 	return errNoTerminal(r.plan.Asked, r.plan.Source)
 }
@@ -113,7 +115,7 @@ func gaveUpPath(credPath, source string) (string, error) {
 func (r *run) noteGaveUp(err error) {
 	what := ""
 	switch {
-	case KindOf(err) == KindCancelled:
+	case fault.Code(err) == fault.Cancelled:
 		what = "cancelled"
 	case errors.Is(err, ErrNoAnswer):
 		what = "timeout"
@@ -143,7 +145,7 @@ func (r *run) gaveUpMeanwhile() error {
 	}
 	data, _ := os.ReadFile(p)
 	if strings.TrimSpace(string(data)) == "timeout" {
-		return noCodeErr("the MFA prompt another stsmfa process showed for profile %q got no answer while this one waited; nothing was changed", r.plan.Source)
+		return fault.NoCodeErr("the MFA prompt another stsmfa process showed for profile %q got no answer while this one waited; nothing was changed", r.plan.Source)
 	}
-	return cancelledErr("the MFA prompt was cancelled in another stsmfa process for profile %q while this one waited; nothing was changed", r.plan.Source)
+	return fault.CancelledErr("the MFA prompt was cancelled in another stsmfa process for profile %q while this one waited; nothing was changed", r.plan.Source)
 }

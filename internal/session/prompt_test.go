@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // fakeChooser is a dialog: it picks from lists and answers code prompts.
@@ -46,10 +46,10 @@ func TestChooseSerialInList(t *testing.T) {
 	if got, err := chooseSerial(serials, "work", c); err != nil || got != serials[0] || len(c.lists) != 3 {
 		t.Errorf("third try: %q %v after %d lists", got, err, len(c.lists))
 	}
-	if _, err := chooseSerial(serials, "work", &fakeChooser{picks: []int{-1, -1, -1}}); codeOf(err) != exitcode.Usage || FieldOf(err) != FieldSerial {
+	if _, err := chooseSerial(serials, "work", &fakeChooser{picks: []int{-1, -1, -1}}); codeOf(err) != fault.Usage || fault.FieldOf(err) != fault.FieldSerial {
 		t.Errorf("nothing picked three times: %v", err)
 	}
-	if _, err := chooseSerial(serials, "work", &fakeChooser{picks: []int{-2}}); codeOf(err) != exitcode.Cancelled {
+	if _, err := chooseSerial(serials, "work", &fakeChooser{picks: []int{-2}}); codeOf(err) != fault.Cancelled {
 		t.Errorf("Cancel: %v", err)
 	}
 }
@@ -57,11 +57,11 @@ func TestChooseSerialInList(t *testing.T) {
 // A prompt's own error (a dialog nobody answered) keeps its words and kind; other errors are "cannot
 // read from the terminal".
 func TestPromptErr(t *testing.T) {
-	own := &Error{Kind: KindNoCode, Msg: "no answer in the zenity dialog within 2m; nothing was changed", Cause: ErrNoAnswer}
+	own := &fault.Error{Code: fault.NoCode, Msg: "no answer in the zenity dialog within 2m; nothing was changed", Cause: ErrNoAnswer}
 	if err := promptErr(own); err != error(own) || !errors.Is(err, ErrNoAnswer) {
 		t.Errorf("own error: %v", err)
 	}
-	if err := promptErr(errors.New("EIO")); codeOf(err) != exitcode.NoCode || err.Error() != "cannot read from the terminal: EIO" {
+	if err := promptErr(errors.New("EIO")); codeOf(err) != fault.NoCode || err.Error() != "cannot read from the terminal: EIO" {
 		t.Errorf("read error: %v", err)
 	}
 }
@@ -133,7 +133,7 @@ func TestPromptSpecAndLazyOpen(t *testing.T) {
 // before any AWS call and without waiting, since nobody holds the lock.
 func TestNoPrompt(t *testing.T) {
 	w := worldEnv(t)
-	unavailable := &Error{Kind: KindNoCode, Msg: "--prompt asks for zenity, but no display"}
+	unavailable := &fault.Error{Code: fault.NoCode, Msg: "--prompt asks for zenity, but no display"}
 	for _, c := range []struct {
 		name string
 		req  Request
@@ -150,7 +150,7 @@ func TestNoPrompt(t *testing.T) {
 			c.req.Profile = "default"
 			start := time.Now()
 			_, err := Ensure(context.Background(), env, c.req)
-			if codeOf(err) != exitcode.NoCode || !strings.HasPrefix(err.Error(), c.want) {
+			if codeOf(err) != fault.NoCode || !strings.HasPrefix(err.Error(), c.want) {
 				t.Errorf("%v, want exit 6 %q", err, c.want)
 			}
 			if c.name == "none" && len(c.o.specs) != 0 {
@@ -175,17 +175,17 @@ func TestGaveUpNote(t *testing.T) {
 	if err := r.gaveUpMeanwhile(); err != nil {
 		t.Fatalf("no note yet: %v", err)
 	}
-	r.noteGaveUp(refusedErr("wrong code")) // not giving up
+	r.noteGaveUp(fault.RefusedErr("wrong code")) // not giving up
 	if err := r.gaveUpMeanwhile(); err != nil {
 		t.Fatalf("a refused code is no note: %v", err)
 	}
 	time.Sleep(20 * time.Millisecond)
 	r.noteGaveUp(promptErr(ErrInterrupted))
-	if err := r.gaveUpMeanwhile(); codeOf(err) != exitcode.Cancelled || !strings.Contains(err.Error(), "cancelled in another stsmfa process") {
+	if err := r.gaveUpMeanwhile(); codeOf(err) != fault.Cancelled || !strings.Contains(err.Error(), "cancelled in another stsmfa process") {
 		t.Errorf("after Cancel: %v", err)
 	}
-	r.noteGaveUp(&Error{Kind: KindNoCode, Msg: "no answer", Cause: ErrNoAnswer})
-	if err := r.gaveUpMeanwhile(); codeOf(err) != exitcode.NoCode || !strings.Contains(err.Error(), "got no answer while this one waited") {
+	r.noteGaveUp(&fault.Error{Code: fault.NoCode, Msg: "no answer", Cause: ErrNoAnswer})
+	if err := r.gaveUpMeanwhile(); codeOf(err) != fault.NoCode || !strings.Contains(err.Error(), "got no answer while this one waited") {
 		t.Errorf("after a timeout: %v", err)
 	}
 	time.Sleep(20 * time.Millisecond)

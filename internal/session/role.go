@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Role session limits (documented by AWS).
@@ -39,9 +41,9 @@ func (r *run) roleDuration() (d time.Duration, set bool, from string) {
 func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 	d, set, from := r.roleDuration()
 	if d%time.Second != 0 || d < MinDuration || d > MaxRoleDuration {
-		err := usageErr("%s is %s: a role session must last %ds–%ds (15m–12h)", from, Human(d), int64(MinDuration/time.Second), int64(MaxRoleDuration/time.Second))
+		err := fault.UsageErr("%s is %s: a role session must last %ds–%ds (15m–12h)", from, Human(d), int64(MinDuration/time.Second), int64(MaxRoleDuration/time.Second))
 		if from == r.req.DurationFrom || r.req.Duration != 0 {
-			err = withField(err, FieldDuration)
+			err = fault.WithField(err, fault.FieldDuration)
 		}
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Role sessions are cached by stsmfa in $XDG_CACHE_HOME/stsmfa/roles/<key>.session (0600, directory
@@ -163,7 +164,7 @@ const roleEntryExt = ".session"
 func roleCacheDir() (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
-		return "", filesErr("no cache directory: %v (set HOME or XDG_CACHE_HOME)", err)
+		return "", fault.FilesErr("no cache directory: %v (set HOME or XDG_CACHE_HOME)", err)
 	}
 	return filepath.Join(dir, "stsmfa", "roles"), nil
 }
@@ -256,11 +257,11 @@ func (r *run) saveRole(s Session, direct bool) error {
 	e.Credentials.Expiration = s.Expiration.UTC().Format(time.RFC3339)
 	b, err := e.encode()
 	if err != nil {
-		return newErr(KindFiles, FieldNone, err, "cannot cache the role session: %v", err)
+		return fault.New(fault.Files, fault.FieldNone, err, "cannot cache the role session: %v", err)
 	}
 	err = r.env.Editor.ReplaceWhole(path, func([]byte) ([]byte, error) { return b, nil })
 	if err != nil {
-		return newErr(KindFiles, FieldNone, err, "got a role session but could not cache it: %v", err)
+		return fault.New(fault.Files, fault.FieldNone, err, "got a role session but could not cache it: %v", err)
 	}
 	r.env.debugf("cached the role session of %s in %s", r.plan.Profile, path)
 	return nil
@@ -366,7 +367,7 @@ type cliCacheEntry struct {
 func (r *run) writeCLICache(s Session) error {
 	dir, err := CLICacheDir()
 	if err != nil {
-		return newErr(KindFiles, FieldNone, err, "no home directory for the AWS CLI's cache: %v", err)
+		return fault.New(fault.Files, fault.FieldNone, err, "no home directory for the AWS CLI's cache: %v", err)
 	}
 	path := filepath.Join(dir, CLICacheKey(r.plan.Last())+".json")
 	var e cliCacheEntry
@@ -387,7 +388,7 @@ func (r *run) writeCLICache(s Session) error {
 	}
 	err = r.env.Editor.ReplaceWhole(path, func([]byte) ([]byte, error) { return b, nil })
 	if err != nil {
-		return newErr(KindFiles, FieldNone, err, "could not write the AWS CLI's cache entry: %v", err)
+		return fault.New(fault.Files, fault.FieldNone, err, "could not write the AWS CLI's cache entry: %v", err)
 	}
 	r.env.debugf("wrote the AWS CLI's cache entry %s for profile %s", path, r.plan.Profile)
 	return nil
@@ -396,7 +397,7 @@ func (r *run) writeCLICache(s Session) error {
 // mkdirPrivate creates dir (and missing parents) with mode 0700; existing directories are left alone.
 func mkdirPrivate(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return newErr(KindFiles, FieldNone, err, "cannot create %s: %v", dir, err)
+		return fault.New(fault.Files, fault.FieldNone, err, "cannot create %s: %v", dir, err)
 	}
 	return nil
 }
@@ -410,7 +411,7 @@ func (r *run) checkRoleCachesWritable() error {
 	}
 	dir, err := CLICacheDir()
 	if err != nil {
-		return newErr(KindFiles, FieldNone, err, "no home directory for the AWS CLI's cache: %v", err)
+		return fault.New(fault.Files, fault.FieldNone, err, "no home directory for the AWS CLI's cache: %v", err)
 	}
 	if err := mkdirPrivate(dir); err != nil {
 		return err
@@ -420,7 +421,7 @@ func (r *run) checkRoleCachesWritable() error {
 	}
 	for _, p := range []string{path, filepath.Join(dir, CLICacheKey(r.plan.Last())+".json")} {
 		if err := awsfile.CheckWritable(p); err != nil {
-			return newErr(KindFiles, FieldNone, err, "%v; fix that before a code is spent on a session that could not be saved", err)
+			return fault.New(fault.Files, fault.FieldNone, err, "%v; fix that before a code is spent on a session that could not be saved", err)
 		}
 	}
 	return r.checkWritable(r.req.Targets)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // An MFA code is good for one call: AWS refuses it the second time. A call that carries one
@@ -138,11 +139,11 @@ func (c *awsClients) codeCallError(op string, err error) error {
 	default:
 		msg = "the answer from AWS to " + op + " could not be read after the MFA code was sent (" + rootCause(err).Error() + "): " + spent
 	}
-	f := FieldNone
+	f := fault.FieldNone
 	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-		f = FieldTimeout // the network may just be slow
+		f = fault.FieldTimeout // the network may just be slow
 	}
-	return &Error{Kind: KindNetwork, Field: f, Msg: msg, Cause: errors.Join(ErrCodeMaybeSpent, err)}
+	return &fault.Error{Code: fault.Network, Field: f, Msg: msg, Cause: errors.Join(ErrCodeMaybeSpent, err)}
 }
 
 // notAWS reports whether a complete answer was not an AWS Query/XML answer at all (an HTML page, plain

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 const stubSerial = "arn:aws:iam::123456789012:mfa/alice"
@@ -24,8 +24,8 @@ func checkSpent(t *testing.T, err error, want ...string) {
 	if !errors.Is(err, ErrCodeMaybeSpent) {
 		t.Fatalf("err %v; want one that Is ErrCodeMaybeSpent", err)
 	}
-	if got := codeOf(err); got != exitcode.Network {
-		t.Errorf("exit %d, want %d", got, exitcode.Network)
+	if got := codeOf(err); got != fault.Network {
+		t.Errorf("exit %d, want %d", got, fault.Network)
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "\n") {
@@ -81,8 +81,8 @@ func TestSendOnceNoAnswerInTime(t *testing.T) {
 		t.Fatalf("%d requests, want 1", n)
 	}
 	checkSpent(t, err, "no answer from AWS to GetSessionToken within 300ms")
-	if FieldOf(err) != FieldTimeout {
-		t.Errorf("a timeout's fix is the timeout flag: field %d", FieldOf(err))
+	if fault.FieldOf(err) != fault.FieldTimeout {
+		t.Errorf("a timeout's fix is the timeout flag: field %d", fault.FieldOf(err))
 	}
 }
 
@@ -135,7 +135,7 @@ func TestSendOnceRetriesBeforeSending(t *testing.T) {
 			return (&net.Dialer{}).DialContext(ctx, network, addr)
 		})
 		_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
-		if errors.Is(err, ErrCodeMaybeSpent) || codeOf(err) != exitcode.Network || !strings.Contains(err.Error(), "cannot reach AWS for GetSessionToken") {
+		if errors.Is(err, ErrCodeMaybeSpent) || codeOf(err) != fault.Network || !strings.Contains(err.Error(), "cannot reach AWS for GetSessionToken") {
 			t.Fatalf("err %v (exit %d); want exit 5 'cannot reach AWS', not a spent code", err, codeOf(err))
 		}
 		if d := dials.Load(); d != 2 {
@@ -176,7 +176,7 @@ func TestRetriesOnlyWithoutACode(t *testing.T) {
 		if n := stub.Requests(); n != 1 {
 			t.Fatalf("%d requests, want 1", n)
 		}
-		if errors.Is(err, ErrCodeMaybeSpent) || codeOf(err) != exitcode.Network || !strings.Contains(err.Error(), "internal error answering GetSessionToken (InternalFailure)") {
+		if errors.Is(err, ErrCodeMaybeSpent) || codeOf(err) != fault.Network || !strings.Contains(err.Error(), "internal error answering GetSessionToken (InternalFailure)") {
 			t.Fatalf("err %v; want explain's 5xx message", err)
 		}
 	})
@@ -228,14 +228,14 @@ func TestNotAnAWSAnswer(t *testing.T) {
 		})
 		c := stubClients(t, stub.URL, 10*time.Second)
 		_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
-		if KindOf(err) != KindNetwork || !strings.Contains(err.Error(), "not an AWS response") || !strings.Contains(err.Error(), "HTTPS_PROXY") {
+		if fault.Code(err) != fault.Network || !strings.Contains(err.Error(), "not an AWS response") || !strings.Contains(err.Error(), "HTTPS_PROXY") {
 			t.Errorf("status %d, GetSessionToken: %v", status, err)
 		}
 		if status == 200 && !errors.Is(err, ErrCodeMaybeSpent) {
 			t.Errorf("status 200: a complete answer after the code went out may have spent it: %v", err)
 		}
 		_, err = c.callerIdentity(context.Background())
-		if KindOf(err) != KindNetwork || !strings.Contains(err.Error(), "not an AWS response") || strings.Contains(err.Error(), "deserialization failed") {
+		if fault.Code(err) != fault.Network || !strings.Contains(err.Error(), "not an AWS response") || strings.Contains(err.Error(), "deserialization failed") {
 			t.Errorf("status %d, GetCallerIdentity: %v", status, err)
 		}
 	}

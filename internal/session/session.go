@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Request says which session is wanted and how. The *From fields are how the caller names where a
@@ -117,10 +118,10 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 	r := &run{env: env, req: req, targetsGiven: len(req.Targets) > 0}
 	var err error
 	if r.credPath, err = awsfile.CredentialsPath(); err != nil {
-		return nil, filesCause(err)
+		return nil, fault.FilesCause(err)
 	}
 	if r.confPath, err = awsfile.ConfigPath(); err != nil {
-		return nil, filesCause(err)
+		return nil, fault.FilesCause(err)
 	}
 	if err := r.load(); err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 	}
 	if req.Duration != 0 {
 		if err := CheckDuration(req.Duration, false, orLabel(req.DurationFrom, "the requested duration")); err != nil {
-			return nil, withField(err, FieldDuration)
+			return nil, fault.WithField(err, fault.FieldDuration)
 		}
 	}
 	return r.ensureMFA(ctx)
@@ -142,10 +143,10 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 func (r *run) load() error {
 	var err error
 	if r.creds, err = loadOrReload(r.creds, r.credPath, awsfile.Credentials); err != nil {
-		return filesCause(err)
+		return fault.FilesCause(err)
 	}
 	if r.conf, err = loadOrReload(r.conf, r.confPath, awsfile.Config); err != nil {
-		return filesCause(err)
+		return fault.FilesCause(err)
 	}
 	first := r.plan == nil
 	if r.plan, err = ResolvePlan(r.creds, r.conf, r.req.Profile, r.warnOnce(first)); err != nil {
@@ -185,7 +186,7 @@ func (r *run) load() error {
 			return err
 		}
 		if p.IsRole() && t == p.Profile {
-			return withField(usageErr("the target %q is the role profile itself; keys written there would shadow its role_arn", t), FieldTarget)
+			return fault.WithField(fault.UsageErr("the target %q is the role profile itself; keys written there would shadow its role_arn", t), fault.FieldTarget)
 		}
 	}
 	return nil
@@ -374,7 +375,7 @@ func (r *run) storeTargets(targets []string, s Session) error {
 		return writeTargets(c, f, r.src, missing, s)
 	})
 	if err != nil {
-		return filesCause(err)
+		return fault.FilesCause(err)
 	}
 	return nil
 }
@@ -425,7 +426,7 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 		if discovered {
 			if v, _ := conf.Get(src.Profile, KeyMFASerial); v == "" {
 				if err := conf.Set(src.Profile, KeyMFASerial, src.Serial); err != nil {
-					return filesErr("cannot save mfa_serial: %v", err)
+					return fault.FilesErr("cannot save mfa_serial: %v", err)
 				}
 				res.SerialSaved = true
 			}
@@ -433,7 +434,7 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 		return nil
 	})
 	if err != nil {
-		return nil, newErr(KindFiles, FieldNone, err, "got a session but could not save it, nothing was changed: %v", err)
+		return nil, fault.New(fault.Files, fault.FieldNone, err, "got a session but could not save it, nothing was changed: %v", err)
 	}
 	if res.SerialSaved {
 		r.env.info(fmt.Sprintf("saved mfa_serial = %s for profile %s in %s; the next login needs no IAM call", src.Serial, src.Profile, r.confPath))
@@ -448,7 +449,7 @@ func (r *run) checkFresh(s Session, op string) error {
 	if s.Expiration.After(now) {
 		return nil
 	}
-	return refusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
+	return fault.RefusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
 		op, s.Expiration.UTC().Format(time.RFC3339), Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
 }
 
@@ -468,7 +469,7 @@ func (r *run) discoverSerial(ctx context.Context, clients *awsClients) (string, 
 		if id, err := clients.callerIdentity(ctx); err == nil {
 			who = id.Arn
 		}
-		return "", refusedErr("%s has no MFA device; assign one in the IAM console (Security credentials → Assign MFA device), then run stsmfa login again", who)
+		return "", fault.RefusedErr("%s has no MFA device; assign one in the IAM console (Security credentials → Assign MFA device), then run stsmfa login again", who)
 	case 1:
 		serial = serials[0]
 	default:
@@ -495,7 +496,7 @@ func (r *run) checkWritable(targets []string) error {
 	}
 	if r.src.Serial == "" { // a discovered serial is saved in the config file
 		if err := f.Set(r.src.Profile, KeyMFASerial, probe.Serial); err != nil {
-			return filesCause(err)
+			return fault.FilesCause(err)
 		}
 	}
 	for _, x := range []struct {
@@ -506,7 +507,7 @@ func (r *run) checkWritable(targets []string) error {
 			continue
 		}
 		if err := awsfile.CheckWritable(x.path); err != nil {
-			return newErr(KindFiles, FieldNone, err, "%v; fix that before a code is spent on a session that could not be saved", err)
+			return fault.New(fault.Files, fault.FieldNone, err, "%v; fix that before a code is spent on a session that could not be saved", err)
 		}
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // Keys stsmfa writes into a target profile besides the AWS ones; AWS readers ignore them.
@@ -69,7 +70,7 @@ func isCode(s string) bool {
 // CheckCode validates an MFA code without echoing it.
 func CheckCode(code, from string) error {
 	if !isCode(code) {
-		return usageErr("the MFA code %s must be exactly 6 digits", from)
+		return fault.UsageErr("the MFA code %s must be exactly 6 digits", from)
 	}
 	return nil
 }
@@ -93,7 +94,7 @@ func ParseDuration(s string) (time.Duration, error) {
 // CheckDuration enforces STS's limits before any network call. from names where the value came from.
 func CheckDuration(d time.Duration, root bool, from string) error {
 	if d%time.Second != 0 {
-		return usageErr("%s must be whole seconds (got %s)", from, d)
+		return fault.UsageErr("%s must be whole seconds (got %s)", from, d)
 	}
 	lo, hi := MinDuration, MaxDuration
 	who := "an IAM user's session"
@@ -105,7 +106,7 @@ func CheckDuration(d time.Duration, root bool, from string) error {
 		if d < 0 {
 			shown = "-" + shown
 		}
-		return usageErr("%s is %s (%ds): %s must last %ds–%ds (%s–%s)",
+		return fault.UsageErr("%s is %s (%ds): %s must last %ds–%ds (%s–%s)",
 			from, shown, int64(d/time.Second), who, int64(lo/time.Second), int64(hi/time.Second), Human(lo), Human(hi))
 	}
 	return nil
@@ -232,13 +233,13 @@ func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func
 		from := fmt.Sprintf("%s in %s line %d", KeyMFADuration, conf.Path(), conf.Line(name, KeyMFADuration))
 		d, err := ParseDuration(v)
 		if err != nil {
-			return nil, usageErr("%s: %v", from, err)
+			return nil, fault.UsageErr("%s: %v", from, err)
 		}
 		s.Duration, s.DurationFrom, s.DurationSet = d, from, true
 	}
 	if err := CheckDuration(s.Duration, false, s.DurationFrom); err != nil {
 		if s.DurationFrom == req.DurationFrom {
-			err = withField(err, FieldDuration)
+			err = fault.WithField(err, fault.FieldDuration)
 		}
 		return nil, err
 	}
@@ -261,16 +262,16 @@ func (s *Source) loadKeys(creds *awsfile.File) error {
 		if k, _ := s.conf.Get(name, "aws_access_key_id"); k != "" { // keys put in the config file
 			hint = fmt.Sprintf("stsmfa reads long-term keys from the credentials file, not %s; move them there (aws configure --profile %s)%s", s.conf.Path(), name, orEnv)
 		}
-		return filesErr("%s not found in %s; %s", who, creds.Path(), hint)
+		return fault.FilesErr("%s not found in %s; %s", who, creds.Path(), hint)
 	}
 	s.AccessKeyID, _ = creds.Get(name, "aws_access_key_id")
 	s.SecretAccessKey, _ = creds.Get(name, "aws_secret_access_key")
 	if s.AccessKeyID == "" || s.SecretAccessKey == "" {
-		return filesErr("%s in %s has no aws_access_key_id/aws_secret_access_key; add them with: aws configure --profile %s%s", who, creds.Path(), name, orEnv)
+		return fault.FilesErr("%s in %s has no aws_access_key_id/aws_secret_access_key; add them with: aws configure --profile %s%s", who, creds.Path(), name, orEnv)
 	}
 	if tok, _ := creds.Get(name, "aws_session_token"); tok != "" || IsSessionKey(s.AccessKeyID) {
-		return withField(filesErr("%s in %s holds temporary session credentials (line %d); GetSessionToken needs the IAM user's long-term keys (AKIA…)%s",
-			who, creds.Path(), creds.Line(name, "aws_access_key_id"), orEnv), FieldProfile)
+		return fault.WithField(fault.FilesErr("%s in %s holds temporary session credentials (line %d); GetSessionToken needs the IAM user's long-term keys (AKIA…)%s",
+			who, creds.Path(), creds.Line(name, "aws_access_key_id"), orEnv), fault.FieldProfile)
 	}
 	return nil
 }
@@ -285,6 +286,6 @@ func (s *Source) checkTokenCommandFile() error {
 	if err != nil || st.Mode().Perm()&0o022 == 0 {
 		return nil
 	}
-	return filesErr("%s is writable by group or others (mode %04o), so anyone who can change it chooses the command mfa_process runs as you; refusing to run it: fix with chmod go-w %s",
+	return fault.FilesErr("%s is writable by group or others (mode %04o), so anyone who can change it chooses the command mfa_process runs as you; refusing to run it: fix with chmod go-w %s",
 		s.conf.Path(), st.Mode().Perm(), s.conf.Path())
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 func TestCheckCode(t *testing.T) {
@@ -17,7 +17,7 @@ func TestCheckCode(t *testing.T) {
 	}
 	for _, c := range []string{"", "12345", "1234567", "12345a", "12 456", " 123456", "123456\n", "١٢٣٤٥٦", "１２３４５６", "-12345"} {
 		err := CheckCode(c, "typed at the prompt")
-		if codeOf(err) != exitcode.Usage {
+		if codeOf(err) != fault.Usage {
 			t.Errorf("CheckCode(%q) = %v (exit %d), want a usage error", c, err, codeOf(err))
 			continue
 		}
@@ -68,8 +68,8 @@ func TestCheckDuration(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("CheckDuration(%v, root=%v) = %v, want ok=%v", c.d, c.root, err, c.ok)
 		}
-		if err != nil && codeOf(err) != exitcode.Usage {
-			t.Errorf("CheckDuration(%v) exit %d, want %d", c.d, codeOf(err), exitcode.Usage)
+		if err != nil && codeOf(err) != fault.Usage {
+			t.Errorf("CheckDuration(%v) exit %d, want %d", c.d, codeOf(err), fault.Usage)
 		}
 	}
 	if err := CheckDuration(-time.Hour, false, "--duration"); !strings.Contains(err.Error(), "is -1h00m (-3600s)") {
@@ -239,14 +239,14 @@ func TestLoadSourceRefusals(t *testing.T) {
 		code     int
 		contains []string
 	}{
-		{Request{Profile: "nosuch"}, exitcode.Files, []string{`profile "nosuch" not found`, "aws configure --profile nosuch"}},
-		{Request{Profile: "cfgonly"}, exitcode.Files, []string{"from the credentials file, not /home/u/.aws/config"}},
-		{Request{Profile: "nokeys"}, exitcode.Files, []string{"has no aws_access_key_id/aws_secret_access_key"}},
-		{Request{Profile: "temp"}, exitcode.Files, []string{"holds temporary session credentials (line 7)"}},
-		{Request{Profile: "asia"}, exitcode.Files, []string{"holds temporary session credentials (line 11)"}},
-		{Request{Profile: "temp", ProfileFrom: "AWS_PROFILE"}, exitcode.Files, []string{`profile "temp" (from AWS_PROFILE)`, "unset AWS_PROFILE"}},
-		{Request{Profile: "gone", ProfileFrom: "AWS_PROFILE"}, exitcode.Files, []string{`profile "gone" (from AWS_PROFILE) not found`, "unset AWS_PROFILE"}},
-		{Request{Profile: "default", Duration: time.Minute, DurationFrom: "--duration"}, exitcode.Usage, []string{"--duration is 1m"}},
+		{Request{Profile: "nosuch"}, fault.Files, []string{`profile "nosuch" not found`, "aws configure --profile nosuch"}},
+		{Request{Profile: "cfgonly"}, fault.Files, []string{"from the credentials file, not /home/u/.aws/config"}},
+		{Request{Profile: "nokeys"}, fault.Files, []string{"has no aws_access_key_id/aws_secret_access_key"}},
+		{Request{Profile: "temp"}, fault.Files, []string{"holds temporary session credentials (line 7)"}},
+		{Request{Profile: "asia"}, fault.Files, []string{"holds temporary session credentials (line 11)"}},
+		{Request{Profile: "temp", ProfileFrom: "AWS_PROFILE"}, fault.Files, []string{`profile "temp" (from AWS_PROFILE)`, "unset AWS_PROFILE"}},
+		{Request{Profile: "gone", ProfileFrom: "AWS_PROFILE"}, fault.Files, []string{`profile "gone" (from AWS_PROFILE) not found`, "unset AWS_PROFILE"}},
+		{Request{Profile: "default", Duration: time.Minute, DurationFrom: "--duration"}, fault.Usage, []string{"--duration is 1m"}},
 	}
 	for _, c := range cases {
 		_, err := loadSourceKeys(creds, conf, &c.req, envOf(nil))
@@ -268,7 +268,7 @@ func TestLoadSourceRefusals(t *testing.T) {
 	// a bad mfa_session_duration names file and line
 	creds2, conf2 := testFiles(t, testCreds+"[bad]\naws_access_key_id = AKIABADBADBADBADBAD0\naws_secret_access_key = x\n", testConf)
 	_, err := loadSourceKeys(creds2, conf2, &Request{Profile: "bad"}, envOf(nil))
-	if codeOf(err) != exitcode.Usage || !strings.Contains(err.Error(), "mfa_session_duration in /home/u/.aws/config line 10") {
+	if codeOf(err) != fault.Usage || !strings.Contains(err.Error(), "mfa_session_duration in /home/u/.aws/config line 10") {
 		t.Errorf("bad mfa_session_duration: %v", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 const testSerial = "arn:aws:iam::123456789012:mfa/phone"
@@ -79,7 +79,7 @@ func TestStepRecord(t *testing.T) {
 }
 
 func refusal(code, msg string) error {
-	return &Error{Kind: KindRefused, Msg: "explained", Cause: &smithy.GenericAPIError{Code: code, Message: msg}}
+	return &fault.Error{Code: fault.Refused, Msg: "explained", Cause: &smithy.GenericAPIError{Code: code, Message: msg}}
 }
 
 // AWS's refusals of a code are told apart: wrong (with what to check for the code's origin), already
@@ -91,7 +91,7 @@ func TestCodeSourceRefused(t *testing.T) {
 	wrongCode := refusal("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 	c := &codeSource{req: &Request{}, src: src, origin: fromTerminal}
 	err := c.refused(wrongCode, "123456")
-	if codeOf(err) != exitcode.Refused || !strings.Contains(err.Error(), "AWS rejected the MFA code as wrong (or used elsewhere within the last minute)") ||
+	if codeOf(err) != fault.Refused || !strings.Contains(err.Error(), "AWS rejected the MFA code as wrong (or used elsewhere within the last minute)") ||
 		!strings.Contains(err.Error(), "is its clock right?") || !errors.Is(err, wrongCode) {
 		t.Errorf("typed: %v", err)
 	}
@@ -104,17 +104,17 @@ func TestCodeSourceRefused(t *testing.T) {
 	if err := saveStep(nil, testSerial, "123456", now, now, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.refused(wrongCode, "123456"); codeOf(err) != exitcode.Refused || !strings.Contains(err.Error(), "AWS refused the MFA code as already used (AWS accepted it at ") {
+	if err := c.refused(wrongCode, "123456"); codeOf(err) != fault.Refused || !strings.Contains(err.Error(), "AWS refused the MFA code as already used (AWS accepted it at ") {
 		t.Errorf("already used: %v", err)
 	}
 	badSerial := refusal("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.")
 	err = c.refused(badSerial, "123456")
 	if !strings.Contains(err.Error(), `AWS does not know MFA device arn:aws:iam::****9012:mfa/phone (mfa_serial in /h/.aws/config) as a device of the IAM user of profile "work"`) ||
-		!strings.Contains(err.Error(), "fix mfa_serial") || FieldOf(err) != FieldSerial {
+		!strings.Contains(err.Error(), "fix mfa_serial") || fault.FieldOf(err) != fault.FieldSerial {
 		t.Errorf("serial from config: %v", err)
 	}
 	src.SerialFrom = "--serial-number"
-	if err := c.refused(badSerial, "123456"); strings.Contains(err.Error(), "mfa_serial") || FieldOf(err) != FieldNone {
+	if err := c.refused(badSerial, "123456"); strings.Contains(err.Error(), "mfa_serial") || fault.FieldOf(err) != fault.FieldNone {
 		t.Errorf("serial from a flag: %v", err)
 	}
 	other := refusal("AccessDenied", "User is not authorized")
@@ -130,8 +130,8 @@ func TestCheckNotFIDO(t *testing.T) {
 		}
 	}
 	err := checkNotFIDO("arn:aws:iam::123456789012:u2f/user/alice/key-ABC", "mfa_serial in /c")
-	if codeOf(err) != exitcode.Refused || !strings.Contains(err.Error(), "arn:aws:iam::****9012:u2f/user/alice/key-ABC (mfa_serial in /c) is a FIDO security key") ||
-		!strings.Contains(err.Error(), "aws login") || FieldOf(err) != FieldSerial {
+	if codeOf(err) != fault.Refused || !strings.Contains(err.Error(), "arn:aws:iam::****9012:u2f/user/alice/key-ABC (mfa_serial in /c) is a FIDO security key") ||
+		!strings.Contains(err.Error(), "aws login") || fault.FieldOf(err) != fault.FieldSerial {
 		t.Errorf("FIDO: %v", err)
 	}
 }
@@ -147,7 +147,7 @@ func TestCodeSourceUsedCode(t *testing.T) {
 	src := &Source{Profile: "default", Serial: testSerial}
 	ctx := context.Background()
 	_, err := getCode(ctx, &Request{Code: "123 456"}, src, nil)
-	if codeOf(err) != exitcode.Refused || !strings.Contains(err.Error(), "the MFA code given on the command line was already used: AWS accepted it at ") {
+	if codeOf(err) != fault.Refused || !strings.Contains(err.Error(), "the MFA code given on the command line was already used: AWS accepted it at ") {
 		t.Errorf("argument: %v", err)
 	}
 	if code, err := getCode(ctx, &Request{Code: "654321"}, src, nil); err != nil || code != "654321" {
@@ -161,7 +161,7 @@ func TestCodeSourceUsedCode(t *testing.T) {
 		t.Errorf("asked %q", tty.asked)
 	}
 	tty = &fakeTerminal{answers: []string{"123456", "123 456", "123456", "654321"}}
-	if _, err := getCode(ctx, &Request{}, src, tty); codeOf(err) != exitcode.Usage || !strings.Contains(err.Error(), "already used") || len(tty.asked) != 3 {
+	if _, err := getCode(ctx, &Request{}, src, tty); codeOf(err) != fault.Usage || !strings.Contains(err.Error(), "already used") || len(tty.asked) != 3 {
 		t.Errorf("typed 3 times: %v after %d", err, len(tty.asked))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // TokenCommandTimeout bounds a token command (ykman waits for a touch, password managers for unlock)
@@ -61,7 +62,7 @@ func (s *Source) loadTokenSettings(conf *awsfile.File, req *Request) {
 			err = fmt.Errorf("must be longer than 0")
 		}
 		if err != nil && s.tokenErr == nil {
-			s.tokenErr = usageErr("%s: %v", at(KeyMFAProcessTimeout), err)
+			s.tokenErr = fault.UsageErr("%s: %v", at(KeyMFAProcessTimeout), err)
 		}
 		s.TokenTimeout, s.TokenTimeoutFrom = d, at(KeyMFAProcessTimeout)
 	}
@@ -95,8 +96,8 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 	case t.cmd.preset != nil:
 		path, err := exec.LookPath(t.cmd.preset.tool)
 		if err != nil {
-			return "", withField(noCodeErr("the token command (%s) runs %s, which is not installed or not on PATH (%s)",
-				t.cmd.label(), t.cmd.preset.tool, t.cmd.preset.install), FieldTokenCommand)
+			return "", fault.WithField(fault.NoCodeErr("the token command (%s) runs %s, which is not installed or not on PATH (%s)",
+				t.cmd.label(), t.cmd.preset.tool, t.cmd.preset.install), fault.FieldTokenCommand)
 		}
 		c = exec.Command(path, t.cmd.argv[1:]...)
 	default:
@@ -122,7 +123,7 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 
 	stdout, w, err := os.Pipe()
 	if err != nil {
-		return "", noCodeErr("cannot run the token command (%s): %v", t.cmd.label(), err)
+		return "", fault.NoCodeErr("cannot run the token command (%s): %v", t.cmd.label(), err)
 	}
 	defer stdout.Close()
 	c.Stdout = w
@@ -151,7 +152,7 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 		if fg {
 			restoreForeground(in)
 		}
-		return "", noCodeErr("the token command (%s) could not be started: %v", t.cmd.label(), err)
+		return "", fault.NoCodeErr("the token command (%s) could not be started: %v", t.cmd.label(), err)
 	}
 	o := readOutput(stdout)
 	var fwd *stderrForward
@@ -189,19 +190,19 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 
 	switch {
 	case stopped == "timeout":
-		return "", withField(noCodeErr("the token command (%s) gave no code within %s (%s): stopped `%s` and every process it started",
-			t.cmd.label(), timeout, orLabel(t.timeoutFrom, "the default timeout"), t.cmd.commandLine()), FieldTokenTimeout)
+		return "", fault.WithField(fault.NoCodeErr("the token command (%s) gave no code within %s (%s): stopped `%s` and every process it started",
+			t.cmd.label(), timeout, orLabel(t.timeoutFrom, "the default timeout"), t.cmd.commandLine()), fault.FieldTokenTimeout)
 	case stopped == "cancelled":
-		return "", cancelledErr("cancelled while the token command (%s) ran; nothing was changed", t.cmd.label())
+		return "", fault.CancelledErr("cancelled while the token command (%s) ran; nothing was changed", t.cmd.label())
 	case interrupted(runErr):
 		// Ctrl-C at the terminal went to the command's process group, the terminal's foreground
-		return "", cancelledErr("the token command (%s) was interrupted (Ctrl-C); nothing was changed", t.cmd.label())
+		return "", fault.CancelledErr("the token command (%s) was interrupted (Ctrl-C); nothing was changed", t.cmd.label())
 	case runErr != nil:
 		hint := "run it by hand to see why"
 		if t.cmd.preset != nil {
 			hint = fmt.Sprintf(t.cmd.preset.check, t.cmd.item)
 		}
-		return "", noCodeErr("the token command (%s) failed: %v; %s", t.cmd.label(), runErr, hint)
+		return "", fault.NoCodeErr("the token command (%s) failed: %v; %s", t.cmd.label(), runErr, hint)
 	}
 	return t.cmd.parseOutput(output)
 }

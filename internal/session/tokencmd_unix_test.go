@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stsmfa/stsmfa/internal/exitcode"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // A command that printed its code and exited, leaving a child that holds its stdout, gives its code
@@ -35,7 +35,7 @@ func TestTokenRunTimeoutKillsGroup(t *testing.T) {
 		timeout: 300 * time.Millisecond, timeoutFrom: "--token-timeout"}
 	start := time.Now()
 	_, err := run.run(context.Background())
-	if codeOf(err) != exitcode.NoCode || FieldOf(err) != FieldTokenTimeout ||
+	if codeOf(err) != fault.NoCode || fault.FieldOf(err) != fault.FieldTokenTimeout ||
 		!strings.Contains(err.Error(), "gave no code within 300ms (--token-timeout): stopped `sleep 30 & echo $! > ") ||
 		!strings.HasSuffix(err.Error(), "...` and every process it started") { // long command lines are shortened
 		t.Fatalf("err %v", err)
@@ -62,7 +62,7 @@ func TestTokenRunTimeoutKillsGroup(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	run.timeout = time.Minute
-	if _, err := run.run(ctx); codeOf(err) != exitcode.Cancelled {
+	if _, err := run.run(ctx); codeOf(err) != fault.Cancelled {
 		t.Errorf("cancelled: %v", err)
 	}
 }

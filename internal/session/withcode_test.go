@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
@@ -70,7 +71,7 @@ func TestWithCodeGivenCodeIsFinal(t *testing.T) {
 	w := worldEnv(t)
 	w.Server.DropNext("GetSessionToken", 1)
 	_, err := Ensure(context.Background(), newEnv(w, nil), Request{Profile: "default", Code: w.Code()})
-	if KindOf(err) != KindNetwork || !strings.Contains(err.Error(), "cannot be sent again") {
+	if fault.Code(err) != fault.Network || !strings.Contains(err.Error(), "cannot be sent again") {
 		t.Fatalf("err %v", err)
 	}
 	if total, repeated := w.Server.CodesSent(testkit.Serial); total != 1 || repeated != 0 {
