@@ -18,7 +18,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stsmfa/stsmfa/internal/awsapi"
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/prompt"
 	"github.com/stsmfa/stsmfa/internal/session"
@@ -325,6 +327,15 @@ func profileFrom(flag string) string {
 	return from
 }
 
+// DialAWS is session's way to AWS: the SDK clients of internal/awsapi.
+func DialAWS(c session.Conn) (session.AWS, error) {
+	client, err := awsapi.Dial(awsapi.Config(c))
+	if err != nil {
+		return nil, err
+	}
+	return client, nil
+}
+
 // ensure runs session.Ensure with this run's terminal, clock and diagnostics.
 func (a *app) ensure(req session.Request) (*session.Result, error) {
 	env := &session.Env{
@@ -334,6 +345,7 @@ func (a *app) ensure(req session.Request) (*session.Result, error) {
 		Warn:    a.warn,
 		Timeout: a.timeout,
 		Editor:  a.editor(),
+		Dial:    DialAWS,
 	}
 	var opened io.Closer
 	env.OpenPrompt = func(spec session.PromptSpec) (session.Terminal, error) {
@@ -360,5 +372,5 @@ func (a *app) sessionFor(sf *sessionFlags) (*session.Result, error) {
 
 // untilText is the expiry as people read it: "valid 11h59m, until 2026-11-22 11:44 KST".
 func (a *app) untilText(exp time.Time) string {
-	return fmt.Sprintf("valid %s, until %s", session.Human(exp.Sub(a.Now())), exp.Local().Format("2006-01-02 15:04 MST"))
+	return fmt.Sprintf("valid %s, until %s", cred.Human(exp.Sub(a.Now())), exp.Local().Format("2006-01-02 15:04 MST"))
 }

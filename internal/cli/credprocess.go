@@ -3,11 +3,12 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
 // writeProcessJSON prints s in the credential_process format (session.ProcessJSON).
-func (a *app) writeProcessJSON(s session.Session, indent string) error {
+func (a *app) writeProcessJSON(s cred.Session, indent string) error {
 	out, err := session.ProcessJSON(s, indent)
 	if err != nil {
 		return err

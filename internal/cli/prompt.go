@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"runtime"
 
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/prompt"
 	"github.com/stsmfa/stsmfa/internal/session"
@@ -86,7 +87,7 @@ func (p dialogPrompt) err(err error) error {
 		return fmt.Errorf("%s dialog: %w", p.d.Kind, session.ErrInterrupted)
 	case errors.Is(err, prompt.ErrTimeout):
 		return &fault.Error{Code: fault.NoCode, Cause: session.ErrNoAnswer,
-			Msg: fmt.Sprintf("no answer in the %s dialog within %s; nothing was changed", p.d.Kind, session.Human(p.d.Timeout))}
+			Msg: fmt.Sprintf("no answer in the %s dialog within %s; nothing was changed", p.d.Kind, cred.Human(p.d.Timeout))}
 	}
 	return &fault.Error{Code: fault.NoCode, Cause: err, Msg: fmt.Sprintf("the %s dialog could not ask for the code: %v", p.d.Kind, err)}
 }

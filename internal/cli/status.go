@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
@@ -61,7 +62,7 @@ type profileStatus struct {
 }
 
 // setExpiry fills the expiry fields of a listed session (left null when it is missing).
-func (ps *profileStatus) setExpiry(s session.Session, now time.Time) {
+func (ps *profileStatus) setExpiry(s cred.Session, now time.Time) {
 	if ps.State == StateMissing {
 		return
 	}
@@ -148,7 +149,7 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 	return c
 }
 
-func state(s session.Session, now time.Time) string {
+func state(s cred.Session, now time.Time) string {
 	switch d := s.Expiration.Sub(now); {
 	case s.SessionToken == "" || s.Expiration.IsZero():
 		return StateMissing
@@ -193,7 +194,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 			add(ProblemSuspectExpiry, "profile %s claims to be valid until %s, longer than any AWS session lasts (36h): its stsmfa_expiration was edited or the clock was wrong; stsmfa will not reuse it: get a new one with: stsmfa login --force --profile %s",
 				s.Profile, s.Expiration.UTC().Format(time.RFC3339), s.Source)
 		}
-		ps := profileStatus{Profile: s.Profile, Source: s.Source, MFASerial: session.MaskSerial(serial), State: state(s, now), Kind: "mfa", RoleARN: s.RoleARN}
+		ps := profileStatus{Profile: s.Profile, Source: s.Source, MFASerial: cred.MaskSerial(serial), State: state(s, now), Kind: "mfa", RoleARN: s.RoleARN}
 		if s.IsRole() {
 			ps.Kind = "role"
 		}
@@ -206,7 +207,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		if !keep(s.RoleProfile, s.Source) {
 			continue
 		}
-		ps := profileStatus{Profile: s.RoleProfile, Source: s.Source, MFASerial: session.MaskSerial(s.Serial), State: state(s, now), Kind: "role", RoleARN: s.RoleARN}
+		ps := profileStatus{Profile: s.RoleProfile, Source: s.Source, MFASerial: cred.MaskSerial(s.Serial), State: state(s, now), Kind: "role", RoleARN: s.RoleARN}
 		ps.setExpiry(s, now)
 		out.Profiles = append(out.Profiles, ps)
 	}
@@ -222,7 +223,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		}
 		sources[p] = true
 		if t := session.DefaultTarget(p); keep(t, p) {
-			out.Profiles = append(out.Profiles, profileStatus{Profile: t, Source: p, MFASerial: session.MaskSerial(serial), State: StateMissing, Kind: "mfa"})
+			out.Profiles = append(out.Profiles, profileStatus{Profile: t, Source: p, MFASerial: cred.MaskSerial(serial), State: StateMissing, Kind: "mfa"})
 		}
 	}
 
@@ -236,7 +237,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 	for _, s := range srcNames {
 		key, _ := creds.Get(s, "aws_access_key_id")
 		tok, _ := creds.Get(s, "aws_session_token")
-		if tok != "" || session.IsSessionKey(key) {
+		if tok != "" || cred.IsSessionKey(key) {
 			add(ProblemSourceHasSession, "source profile %s holds session credentials, not long-term keys; login needs the IAM user's keys there (aws configure --profile %s)", s, s)
 		}
 	}
@@ -261,7 +262,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		stale := ""
 		if e := os.Getenv("AWS_CREDENTIAL_EXPIRATION"); e != "" {
 			if t, err := time.Parse(time.RFC3339, e); err == nil && !t.After(now) {
-				stale = fmt.Sprintf(" (AWS_CREDENTIAL_EXPIRATION says they expired %s ago)", session.Human(now.Sub(t)))
+				stale = fmt.Sprintf(" (AWS_CREDENTIAL_EXPIRATION says they expired %s ago)", cred.Human(now.Sub(t)))
 			}
 		}
 		add(ProblemEnvOverride, "%s %s every profile for AWS tools%s; clear with: eval \"$(stsmfa env --unset)\"",
@@ -342,7 +343,7 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 				t, _ := time.Parse(time.RFC3339, *p.Expiration)
 				exp = t.Local().Format("2006-01-02 15:04 MST")
 				if p.RemainingSeconds > 0 {
-					l = session.Human(time.Duration(p.RemainingSeconds) * time.Second)
+					l = cred.Human(time.Duration(p.RemainingSeconds) * time.Second)
 				}
 			}
 			// STATE is the last column, so colour codes cannot upset the alignment.

@@ -120,3 +120,7 @@ func Code(err error) int {
 	}
 	return NotValid
 }
+
+// ErrCodeMaybeSpent is behind every error of a code-carrying call whose request may have reached
+// AWS but gave no usable answer; test it with errors.Is.
+var ErrCodeMaybeSpent = errors.New("the connection dropped or no answer came within the timeout after the MFA code was sent: AWS may have accepted the code, so it cannot be sent again; wait for the next code")

@@ -1,47 +1,20 @@
 package session
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
-
-// Session is a set of temporary credentials and where they came from. Never print it whole.
-type Session struct {
-	AccessKeyID     string
-	SecretAccessKey string
-	SessionToken    string
-	Expiration      time.Time
-	Source          string // source profile
-	Serial          string // MFA device used
-	Profile         string // the profile it was read from, when read from the file
-	RoleARN         string // for a role session: the role assumed
-	RoleProfile     string // for a role session: the role profile it serves
-	AssumedRoleARN  string // for a role session: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION, when known
-}
-
-// GoString keeps secrets out of %#v and %v debugging output.
-func (s Session) GoString() string { return s.String() }
-func (s Session) String() string {
-	role := ""
-	if s.RoleARN != "" {
-		role = ", role " + s.RoleARN
-	}
-	return fmt.Sprintf("session{key %s, source %s%s, expires %s}", MaskKey(s.AccessKeyID), s.Source, role, s.Expiration.Format(time.RFC3339))
-}
-
-// IsRole reports whether s is an assumed-role session rather than the source's own MFA session.
-func (s Session) IsRole() bool { return s.RoleARN != "" || s.RoleProfile != "" }
 
 // ReadManaged returns the session stored in a profile written by stsmfa, or ok=false when the profile
 // is not one stsmfa manages (no stsmfa_source) or lacks keys. A stored but unparsable expiry counts
 // as expired (zero time).
-func ReadManaged(creds *awsfile.File, profile string) (s Session, ok bool) {
+func ReadManaged(creds *awsfile.File, profile string) (s cred.Session, ok bool) {
 	src, _ := creds.Get(profile, KeySource)
 	if src == "" {
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	s.Profile = profile
 	s.Source = src
@@ -62,8 +35,8 @@ func ReadManaged(creds *awsfile.File, profile string) (s Session, ok bool) {
 // Managed lists every profile in the credentials file that stsmfa wrote, in file order. Only the
 // profiles holding stsmfa_source are read (ProfilesWithKey): a File from awsfile.Load then lexes only
 // those sections, not the whole file.
-func Managed(creds *awsfile.File) []Session {
-	var out []Session
+func Managed(creds *awsfile.File) []cred.Session {
+	var out []cred.Session
 	for _, p := range creds.ProfilesWithKey(KeySource) {
 		if s, ok := ReadManaged(creds, p); ok {
 			out = append(out, s)
@@ -71,7 +44,7 @@ func Managed(creds *awsfile.File) []Session {
 			serial, _ := creds.Get(p, KeySerial)
 			rarn, _ := creds.Get(p, KeyRoleARNStored)
 			rprof, _ := creds.Get(p, KeyRoleProfile)
-			out = append(out, Session{Profile: p, Source: src, Serial: serial, RoleARN: rarn, RoleProfile: rprof}) // keys missing: shown as "missing"
+			out = append(out, cred.Session{Profile: p, Source: src, Serial: serial, RoleARN: rarn, RoleProfile: rprof}) // keys missing: shown as "missing"
 		}
 	}
 	return out
@@ -80,8 +53,8 @@ func Managed(creds *awsfile.File) []Session {
 // Latest is the longest-lived MFA session stored from source (and from serial, when both it and the
 // stored one are known), expired or not; sessions without a token or a readable expiry are skipped, and
 // so are role sessions: a role session never passes for the source's own MFA session.
-func Latest(creds *awsfile.File, source, serial string) (Session, bool) {
-	var best Session
+func Latest(creds *awsfile.File, source, serial string) (cred.Session, bool) {
+	var best cred.Session
 	found := false
 	for _, s := range Managed(creds) {
 		if s.Source != source || s.SessionToken == "" || s.Expiration.IsZero() || s.IsRole() {
@@ -97,18 +70,11 @@ func Latest(creds *awsfile.File, source, serial string) (Session, bool) {
 	return best, found
 }
 
-// Suspect reports whether s claims to last longer than any STS session can (36h from now, plus a
-// minute of clock leeway): a hand-edited stsmfa_expiration or a clock that was wrong. stsmfa does not
-// reuse such a session, and status says so.
-func (s Session) Suspect(now time.Time) bool {
-	return s.Expiration.Sub(now) > MaxDuration+time.Minute
-}
-
 // findCached returns the longest-lived session made from this source (and this serial, when known)
 // if it stays valid for more than margin. A suspect session is never returned. Every managed profile is searched, so a session written by
 // `login --target X` also serves env/exec/credential-process.
-func findCached(creds *awsfile.File, source, serial string, now time.Time, margin time.Duration) (Session, bool) {
-	var best Session
+func findCached(creds *awsfile.File, source, serial string, now time.Time, margin time.Duration) (cred.Session, bool) {
+	var best cred.Session
 	found := false
 	for _, s := range Managed(creds) {
 		if s.Source != source || s.SessionToken == "" || s.Expiration.IsZero() || s.IsRole() || s.Suspect(now) {
@@ -122,13 +88,13 @@ func findCached(creds *awsfile.File, source, serial string, now time.Time, margi
 		}
 	}
 	if !found || best.Expiration.Sub(now) <= margin {
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	return best, true
 }
 
 // holds reports whether profile already stores exactly this session.
-func holds(creds *awsfile.File, profile string, s Session) bool {
+func holds(creds *awsfile.File, profile string, s cred.Session) bool {
 	got, ok := ReadManaged(creds, profile)
 	return ok && got.AccessKeyID == s.AccessKeyID && got.SessionToken == s.SessionToken &&
 		got.Source == s.Source && got.Expiration.Equal(s.Expiration) && got.RoleProfile == s.RoleProfile
@@ -161,7 +127,7 @@ func checkTarget(creds, conf *awsfile.File, target, source string) error {
 	}
 	key, _ := creds.Get(target, "aws_access_key_id")
 	tok, _ := creds.Get(target, "aws_session_token")
-	if key != "" && tok == "" && !IsSessionKey(key) {
+	if key != "" && tok == "" && !cred.IsSessionKey(key) {
 		return bad(fault.FilesErr("profile %q in %s holds long-term keys that stsmfa did not write; refusing to overwrite them", target, creds.Path()))
 	}
 	return nil
@@ -169,7 +135,7 @@ func checkTarget(creds, conf *awsfile.File, target, source string) error {
 
 // writeTargets stores s in every target of the credentials file and gives each target a config
 // section with region and output copied from the source (keys the target already has are kept).
-func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s Session) error {
+func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s cred.Session) error {
 	for _, t := range targets {
 		for _, kv := range [][2]string{
 			{"aws_access_key_id", s.AccessKeyID},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -94,7 +95,7 @@ func TestWriteTargets(t *testing.T) {
 	creds, conf := testFiles(t, testCreds+"[old]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\naws_security_token = legacy\n",
 		testConf+"[profile old]\nregion = us-west-2\n# keep me\n")
 	src := &Source{Profile: "default", Region: "eu-west-1", Output: "json"}
-	s := Session{AccessKeyID: "ASIANEW", SecretAccessKey: "new/secret", SessionToken: "new+token==", Expiration: t0.Add(time.Hour).In(time.FixedZone("X", 9*3600)), Source: "default"}
+	s := cred.Session{AccessKeyID: "ASIANEW", SecretAccessKey: "new/secret", SessionToken: "new+token==", Expiration: t0.Add(time.Hour).In(time.FixedZone("X", 9*3600)), Source: "default"}
 	if err := writeTargets(creds, conf, src, []string{"old", "fresh"}, s); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func TestManagedLoadedMatchesParsed(t *testing.T) {
 	}
 	parsed, pconf := testFiles(t, b.String(), "[profile work-mfa]\nregion = x\n")
 	loaded, lconf := loadedFiles(t, b.String(), "[profile work-mfa]\nregion = x\n")
-	all := func(ss []Session) string {
+	all := func(ss []cred.Session) string {
 		var out []string
 		for _, s := range ss {
 			out = append(out, fmt.Sprintf("%s/%s/%s/%s/%s/%s/%s", s.Profile, s.Source, s.AccessKeyID, s.SessionToken, s.Expiration, s.Serial, s.RoleProfile))

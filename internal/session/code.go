@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -73,7 +74,7 @@ func chooseSerial(serials []string, profile string, tty Terminal) (string, error
 	}
 	q := fmt.Sprintf("profile %s has %d MFA devices:\n", profile, len(serials))
 	for i, s := range serials {
-		q += fmt.Sprintf("  %d) %s\n", i+1, MaskSerial(s))
+		q += fmt.Sprintf("  %d) %s\n", i+1, cred.MaskSerial(s))
 	}
 	q += fmt.Sprintf("use which [1-%d]? ", len(serials))
 	for tries := 0; tries < 3; tries++ {
@@ -94,7 +95,7 @@ func chooseSerial(serials []string, profile string, tty Terminal) (string, error
 func chooseInList(serials []string, profile string, c Chooser) (string, error) {
 	items := make([]string, len(serials))
 	for i, s := range serials {
-		items[i] = MaskSerial(s)
+		items[i] = cred.MaskSerial(s)
 	}
 	q := fmt.Sprintf("Profile %s has %d MFA devices. Which one do you want to use?", profile, len(serials))
 	for tries := 0; tries < 3; tries++ {
@@ -122,19 +123,19 @@ func joinList(xs []string) string {
 }
 
 // withCode gets a code and makes the call that carries it. When the call failed where AWS may have
-// taken the code (ErrCodeMaybeSpent: the connection dropped, or no answer in time), the same code is
+// taken the code (fault.ErrCodeMaybeSpent: the connection dropped, or no answer in time), the same code is
 // never sent again: a token command is run again for the next time step's code, a person at the
 // terminal is asked for the next code, and the call is tried once more. A code given up front cannot
 // be renewed, so that failure is final. Every code AWS took is remembered (steps.go), so that no later
 // run sends it again; AWS's refusals are worded by what was refused (codeSource.refused).
-func (r *run) withCode(ctx context.Context, op string, call func(code string) (Session, error)) (Session, error) {
+func (r *run) withCode(ctx context.Context, op string, call func(code string) (cred.Session, error)) (cred.Session, error) {
 	cs := r.codeSource()
 	code, err := cs.get(ctx)
 	if err != nil {
-		return Session{}, err
+		return cred.Session{}, err
 	}
 	s, err := call(code)
-	if err == nil || !errors.Is(err, ErrCodeMaybeSpent) {
+	if err == nil || !errors.Is(err, fault.ErrCodeMaybeSpent) {
 		return cs.result(s, err, code)
 	}
 	cs.accepted(code, true)
@@ -145,22 +146,22 @@ func (r *run) withCode(ctx context.Context, op string, call func(code string) (S
 	switch {
 	case r.src.TokenCommand != "":
 		wait := nextStep(time.Now()).Sub(time.Now())
-		r.env.info(fmt.Sprintf("%s; AWS may have taken the code, so stsmfa waits %s for the next one from the token command and tries once more", firstClause(err), Human(wait)))
+		r.env.info(fmt.Sprintf("%s; AWS may have taken the code, so stsmfa waits %s for the next one from the token command and tries once more", firstClause(err), cred.Human(wait)))
 		if next, err = cs.nextCommandCode(ctx, code, wait); err != nil {
-			return Session{}, err
+			return cred.Session{}, err
 		}
 	case r.env.Terminal != nil:
 		r.env.info(firstClause(err) + "; AWS may have taken that code, so it will not be sent again")
-		q := fmt.Sprintf("the next MFA code for %s (%s), not the one just used: ", r.src.Profile, MaskSerial(r.src.Serial))
+		q := fmt.Sprintf("the next MFA code for %s (%s), not the one just used: ", r.src.Profile, cred.MaskSerial(r.src.Serial))
 		if next, err = cs.prompt(q, code); err != nil {
-			return Session{}, err
+			return cred.Session{}, err
 		}
 	default:
 		return s, err
 	}
 	r.env.debugf("calling %s once more with the next code", op)
 	s, err = call(next)
-	if err != nil && errors.Is(err, ErrCodeMaybeSpent) {
+	if err != nil && errors.Is(err, fault.ErrCodeMaybeSpent) {
 		cs.accepted(next, true)
 		return s, err
 	}
@@ -168,7 +169,7 @@ func (r *run) withCode(ctx context.Context, op string, call func(code string) (S
 }
 
 // result remembers an accepted code and words a refused one.
-func (c *codeSource) result(s Session, err error, code string) (Session, error) {
+func (c *codeSource) result(s cred.Session, err error, code string) (cred.Session, error) {
 	if err != nil {
 		return s, c.refused(err, code)
 	}

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/awsapi"
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
@@ -45,7 +47,16 @@ func (c *codeTerminal) Prompt(string) (string, error) {
 }
 
 func newEnv(w *testkit.World, tty Terminal) *Env {
-	return &Env{Now: w.Now, Terminal: tty, Timeout: 10 * time.Second, Editor: &awsfile.Editor{}}
+	return &Env{Now: w.Now, Terminal: tty, Timeout: 10 * time.Second, Editor: &awsfile.Editor{}, Dial: dialAWS}
+}
+
+// dialAWS is what the program wires in (cli.DialAWS): the SDK clients of internal/awsapi.
+func dialAWS(c Conn) (AWS, error) {
+	client, err := awsapi.Dial(awsapi.Config(c))
+	if err != nil {
+		return nil, err
+	}
+	return client, nil
 }
 
 // One code, one GetSessionToken, the same session in every target — signed with the source's keys
@@ -107,7 +118,7 @@ func TestEnsureConcurrentOnePrompt(t *testing.T) {
 			t.Fatalf("caller %d: %v", i, err)
 		}
 		if keys[i] != keys[0] {
-			t.Errorf("caller %d got another session (%s vs %s)", i, MaskKey(keys[i]), MaskKey(keys[0]))
+			t.Errorf("caller %d got another session (%s vs %s)", i, cred.MaskKey(keys[i]), cred.MaskKey(keys[0]))
 		}
 	}
 	if tty.prompts != 1 || w.Server.Calls("GetSessionToken") != 1 {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 )
 
@@ -38,7 +39,7 @@ func ProfileName(flag string, getenv func(string) string) (name, from string) {
 }
 
 // Vars are s as the variables EnvNames.
-func Vars(s Session) []shellenv.Var {
+func Vars(s cred.Session) []shellenv.Var {
 	return []shellenv.Var{
 		{Name: "AWS_ACCESS_KEY_ID", Value: s.AccessKeyID},
 		{Name: "AWS_SECRET_ACCESS_KEY", Value: s.SecretAccessKey},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -70,7 +71,7 @@ func (c *codeSource) clock() time.Time {
 }
 
 // device names the MFA device in messages.
-func (c *codeSource) device() string { return MaskSerial(c.src.Serial) }
+func (c *codeSource) device() string { return cred.MaskSerial(c.src.Serial) }
 
 // get returns the next code to send.
 func (c *codeSource) get(ctx context.Context) (string, error) {
@@ -82,7 +83,7 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 		code := normalizeCode(c.req.Code)
 		if rec := loadStep(c.src.Serial); rec.used(c.src.Serial, code, c.had) {
 			return "", fault.RefusedErr("the MFA code given on the command line %s: %s for MFA device %s, and AWS takes each code once; wait for the next code (in %s) and try again",
-				rec.state(), rec.how(), c.device(), Human(nextStep(c.had).Sub(c.had)))
+				rec.state(), rec.how(), c.device(), cred.Human(nextStep(c.had).Sub(c.had)))
 		}
 		return code, nil
 	}
@@ -104,7 +105,7 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 		}
 		wait := nextStep(c.had).Sub(c.had)
 		c.say(fmt.Sprintf("the code from the token command (%s) %s (%s, and AWS takes each code once); waiting %s for the next one",
-			c.command().label(), rec.state(), rec.how(), Human(wait)))
+			c.command().label(), rec.state(), rec.how(), cred.Human(wait)))
 		return c.nextCommandCode(ctx, code, wait)
 	}
 	if c.tty == nil {
@@ -289,7 +290,7 @@ func checkNotFIDO(serial, from string) error {
 	}
 	from = orLabel(from, "the configured serial")
 	err := fault.RefusedErr("MFA device %s (%s) is a FIDO security key, and STS accepts no FIDO key: assign the IAM user a virtual (authenticator app) or hardware TOTP device and use its serial, or sign in with `aws login` (AWS CLI 2.32 or later), which works with FIDO keys",
-		MaskSerial(serial), from)
+		cred.MaskSerial(serial), from)
 	if strings.HasPrefix(from, KeyMFASerial+" ") {
 		err = fault.WithField(err, fault.FieldSerial)
 	}
@@ -300,7 +301,7 @@ func checkNotFIDO(serial, from string) error {
 func fidoOnly(serials []string) error {
 	masked := make([]string, len(serials))
 	for i, s := range serials {
-		masked[i] = MaskSerial(s)
+		masked[i] = cred.MaskSerial(s)
 	}
 	return fault.RefusedErr("the IAM user's only MFA devices are FIDO security keys (%s), and STS accepts no FIDO key: assign a virtual (authenticator app) or hardware TOTP device in the IAM console, or sign in with `aws login` (AWS CLI 2.32 or later), which works with FIDO keys",
 		strings.Join(masked, ", "))

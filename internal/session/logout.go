@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -16,8 +17,8 @@ type Removed struct {
 	Profile string
 	Source  string
 	Role    bool
-	Session Session // the removed session (its expiry is shown; never its secrets)
-	Where   string  // the file it was removed from
+	Session cred.Session // the removed session (its expiry is shown; never its secrets)
+	Where   string       // the file it was removed from
 }
 
 // Logout removes the sessions stsmfa wrote for profile, or every one with all: the keys stsmfa wrote
@@ -41,7 +42,7 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 			return nil, err
 		}
 	}
-	wanted := func(s Session) bool {
+	wanted := func(s cred.Session) bool {
 		switch {
 		case all:
 			return true

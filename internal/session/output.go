@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 )
 
 // What credential-process and status --check/--prompt make of a cached session (shared by cli and
@@ -21,7 +22,7 @@ type processOutput struct {
 
 // ProcessJSON is s in the credential_process format, one line ending in a newline, or indented like
 // `aws configure export-credentials --format process` when indent is set.
-func ProcessJSON(s Session, indent string) ([]byte, error) {
+func ProcessJSON(s cred.Session, indent string) ([]byte, error) {
 	v := processOutput{
 		Version:         1,
 		AccessKeyID:     s.AccessKeyID,
@@ -48,7 +49,7 @@ func ProcessJSON(s Session, indent string) ([]byte, error) {
 // for stsmfa, a role profile) is resolved with the config file, read only then. For a role profile
 // the answer is how long stsmfa can serve it without a new code: its role session, or the source's
 // MFA session that renews it, whichever lasts longer.
-func Pick(creds *awsfile.File, credPath, name string) (Session, bool) {
+func Pick(creds *awsfile.File, credPath, name string) (cred.Session, bool) {
 	if s, ok := ReadManaged(creds, name); ok {
 		return s, !s.Expiration.IsZero()
 	}
@@ -57,15 +58,15 @@ func Pick(creds *awsfile.File, credPath, name string) (Session, bool) {
 	}
 	confPath, err := awsfile.ConfigPath()
 	if err != nil {
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	conf, err := awsfile.Load(confPath, awsfile.Config)
 	if err != nil {
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	plan, err := ResolvePlan(creds, conf, name, nil)
 	if err != nil || (plan.Profile == name && !plan.IsRole()) {
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	if !plan.IsRole() {
 		return Pick(creds, credPath, plan.Profile)
@@ -81,16 +82,16 @@ func Pick(creds *awsfile.File, credPath, name string) (Session, bool) {
 }
 
 // PromptLine is status --prompt's line for s: "mfa 3h12m\n", or "mfa expired\n".
-func PromptLine(s Session, now time.Time) string {
+func PromptLine(s cred.Session, now time.Time) string {
 	left := "expired"
 	if d := s.Expiration.Sub(now); d > 0 {
-		left = Human(d)
+		left = cred.Human(d)
 	}
 	return s.Profile + " " + left + "\n"
 }
 
 // Valid is status --check's test: s is there and valid for longer than min, and its expiry is
 // believable.
-func Valid(s Session, ok bool, now time.Time, min time.Duration) bool {
+func Valid(s cred.Session, ok bool, now time.Time, min time.Duration) bool {
 	return ok && s.Expiration.Sub(now) > min && !s.Suspect(now)
 }

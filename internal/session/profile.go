@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -21,16 +22,6 @@ const (
 	KeyCredentialProc  = "credential_process"
 )
 
-// Hop is one role of a chain, as its profile says.
-type Hop struct {
-	Profile     string
-	RoleARN     string
-	ExternalID  string
-	SessionName string        // role_session_name; "" = not configured
-	Duration    time.Duration // duration_seconds; 0 = not configured
-	Serial      string        // this profile's own mfa_serial; "" = none
-}
-
 // Plan is what a profile name stands for: the source profile holding long-term keys and the roles
 // assumed from it, first to last. A plan with no roles is a plain MFA session of the source.
 type Plan struct {
@@ -39,14 +30,14 @@ type Plan struct {
 	Via     string // how Asked led to Profile ("" when they are the same)
 	Implied string // a profile stsmfa wrote that Asked named: the session is refreshed in place there
 	Source  string
-	Roles   []Hop
+	Roles   []cred.Hop
 }
 
 // IsRole reports whether the plan ends in an assumed role.
 func (p *Plan) IsRole() bool { return len(p.Roles) > 0 }
 
 // Last is the role the plan ends in (only when IsRole).
-func (p *Plan) Last() Hop { return p.Roles[len(p.Roles)-1] }
+func (p *Plan) Last() cred.Hop { return p.Roles[len(p.Roles)-1] }
 
 // profileValue reads a key of a profile the way botocore merges the two files: the credentials
 // file's section wins over the config file's.
@@ -132,7 +123,7 @@ func resolveName(creds, conf *awsfile.File, name string) (profile, implied, via 
 func ResolvePlan(creds, conf *awsfile.File, name string, warn func(string)) (*Plan, error) {
 	p := &Plan{Asked: name}
 	p.Profile, p.Implied, p.Via = resolveName(creds, conf, name)
-	var rev []Hop
+	var rev []cred.Hop
 	seen := map[string]bool{}
 	var path []string
 	cur := p.Profile
@@ -157,7 +148,7 @@ func ResolvePlan(creds, conf *awsfile.File, name string, warn func(string)) (*Pl
 				return nil, fault.FilesErr("role profile %q gets its source credentials from %s, which stsmfa does not serve (it needs %s naming a profile with an IAM user's long-term keys)", cur, k, KeySourceProfile)
 			}
 		}
-		h := Hop{Profile: cur, RoleARN: arn}
+		h := cred.Hop{Profile: cur, RoleARN: arn}
 		h.ExternalID, _ = profileValue(creds, conf, cur, KeyExternalID)
 		h.SessionName, _ = profileValue(creds, conf, cur, KeyRoleSessionName)
 		h.Serial, _ = profileValue(creds, conf, cur, KeyMFASerial)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -41,7 +41,7 @@ func (r *run) roleDuration() (d time.Duration, set bool, from string) {
 func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 	d, set, from := r.roleDuration()
 	if d%time.Second != 0 || d < MinDuration || d > MaxRoleDuration {
-		err := fault.UsageErr("%s is %s: a role session must last %ds–%ds (15m–12h)", from, Human(d), int64(MinDuration/time.Second), int64(MaxRoleDuration/time.Second))
+		err := fault.UsageErr("%s is %s: a role session must last %ds–%ds (15m–12h)", from, cred.Human(d), int64(MinDuration/time.Second), int64(MaxRoleDuration/time.Second))
 		if from == r.req.DurationFrom || r.req.Duration != 0 {
 			err = fault.WithField(err, fault.FieldDuration)
 		}
@@ -90,7 +90,7 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 	if err := r.checkRoleCachesWritable(); err != nil {
 		return nil, err
 	}
-	var s Session
+	var s cred.Session
 	why := ""
 	if direct {
 		s, err = r.assumeDirect(ctx, d)
@@ -127,7 +127,7 @@ func (r *run) roleNeedsCode(direct bool) bool {
 
 // serveRole stores a role session where this request wants it: login's targets, and (for login and
 // after every refresh) the AWS CLI's own cache entry, so plain `aws --profile ROLE` uses it.
-func (r *run) serveRole(s Session, reused bool, why string) (*Result, error) {
+func (r *run) serveRole(s cred.Session, reused bool, why string) (*Result, error) {
 	if len(r.req.Targets) > 0 && (r.req.StoreReused || !reused) {
 		if err := r.storeTargets(r.req.Targets, s); err != nil {
 			return nil, err
@@ -143,51 +143,51 @@ func (r *run) serveRole(s Session, reused bool, why string) (*Result, error) {
 		targets = nil
 	}
 	if reused {
-		r.env.debugf("reusing the role session of profile %s (key %s, %s left)", r.plan.Profile, MaskKey(s.AccessKeyID), Human(s.Expiration.Sub(r.env.Now())))
+		r.env.debugf("reusing the role session of profile %s (key %s, %s left)", r.plan.Profile, cred.MaskKey(s.AccessKeyID), cred.Human(s.Expiration.Sub(r.env.Now())))
 	}
 	return r.result(&Result{Session: s, Reused: reused, Targets: targets, Why: why}), nil
 }
 
 // assumeChained signs AssumeRole for each role of the chain, the first with the source's MFA session.
-func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (Session, string, error) {
+func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (cred.Session, string, error) {
 	mfa, ok := findCached(r.creds, r.plan.Source, r.src.Serial, r.env.Now(), signMargin)
 	if ok {
-		r.env.debugf("signing AssumeRole with the MFA session in profile %s (%s left)", mfa.Profile, Human(mfa.Expiration.Sub(r.env.Now())))
+		r.env.debugf("signing AssumeRole with the MFA session in profile %s (%s left)", mfa.Profile, cred.Human(mfa.Expiration.Sub(r.env.Now())))
 	} else {
 		if err := r.keys(); err != nil {
-			return Session{}, "", err
+			return cred.Session{}, "", err
 		}
 		target := DefaultTarget(r.plan.Source)
 		if err := checkTarget(r.creds, r.conf, target, r.plan.Source); err != nil {
-			return Session{}, "", err
+			return cred.Session{}, "", err
 		}
 		res, err := r.newMFASession(ctx, []string{target})
 		if err != nil {
-			return Session{}, "", err
+			return cred.Session{}, "", err
 		}
 		mfa = res.Session
 		r.env.info(fmt.Sprintf("%s: new MFA session of %s %s; every role of %s uses it without a code", target, r.plan.Source, untilShort(mfa.Expiration, r.env.Now()), r.plan.Source))
 	}
 	why := ""
 	signer := mfa
-	var s Session
+	var s cred.Session
 	for i, h := range r.plan.Roles {
 		dur, send := time.Duration(0), false
 		if i == len(r.plan.Roles)-1 {
 			dur, send = d, set
 			if d > MaxChainedDuration {
 				dur = MaxChainedDuration
-				why = fmt.Sprintf("a role reached through another role lasts at most 1h; asked for %s", Human(d))
+				why = fmt.Sprintf("a role reached through another role lasts at most 1h; asked for %s", cred.Human(d))
 			}
 		}
-		clients, err := newClients(r.src, r.env.Getenv, r.env.Timeout, &signer)
+		clients, err := r.dial(&signer)
 		if err != nil {
-			return Session{}, "", err
+			return cred.Session{}, "", err
 		}
 		r.env.debugf("calling AssumeRole for %s (profile %s)", h.RoleARN, h.Profile)
-		s, err = clients.assumeRole(ctx, h, r.sessionName(h), dur, send, "", "")
+		s, err = clients.AssumeRole(ctx, h, r.sessionName(h), dur, send, "", "")
 		if err != nil {
-			return Session{}, "", err
+			return cred.Session{}, "", err
 		}
 		signer = s
 	}
@@ -200,30 +200,30 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (Ses
 
 // assumeDirect assumes a single role with the long-term keys and a code of its own: the only way to a
 // role session longer than 1h.
-func (r *run) assumeDirect(ctx context.Context, d time.Duration) (Session, error) {
+func (r *run) assumeDirect(ctx context.Context, d time.Duration) (cred.Session, error) {
 	if err := r.keys(); err != nil {
-		return Session{}, err
+		return cred.Session{}, err
 	}
 	if err := r.checkWritable(r.req.Targets); err != nil {
-		return Session{}, err
+		return cred.Session{}, err
 	}
 	h := r.plan.Last()
-	clients, err := newClients(r.src, r.env.Getenv, r.env.Timeout, nil)
+	clients, err := r.dial(nil)
 	if err != nil {
-		return Session{}, err
+		return cred.Session{}, err
 	}
 	if r.src.Serial == "" {
 		if r.src.Serial, err = r.discoverSerial(ctx, clients); err != nil {
-			return Session{}, err
+			return cred.Session{}, err
 		}
 	}
-	r.env.info(fmt.Sprintf("%s: a role session of %s needs a code of its own (AWS allows a role assumed with an MFA session at most 1h)", r.plan.Profile, Human(d)))
-	s, err := r.withCode(ctx, "AssumeRole", func(code string) (Session, error) {
+	r.env.info(fmt.Sprintf("%s: a role session of %s needs a code of its own (AWS allows a role assumed with an MFA session at most 1h)", r.plan.Profile, cred.Human(d)))
+	s, err := r.withCode(ctx, "AssumeRole", func(code string) (cred.Session, error) {
 		r.env.debugf("calling AssumeRole for %s with the long-term keys and an MFA code", h.RoleARN)
-		return clients.assumeRole(ctx, h, r.sessionName(h), d, true, r.src.Serial, code)
+		return clients.AssumeRole(ctx, h, r.sessionName(h), d, true, r.src.Serial, code)
 	})
 	if err != nil {
-		return Session{}, err
+		return cred.Session{}, err
 	}
 	s.Serial = r.src.Serial
 	return s, nil
@@ -231,7 +231,7 @@ func (r *run) assumeDirect(ctx context.Context, d time.Duration) (Session, error
 
 // sessionName is the role's role_session_name, else stsmfa-<unix time> (as botocore uses
 // botocore-session-<unix time>).
-func (r *run) sessionName(h Hop) string {
+func (r *run) sessionName(h cred.Hop) string {
 	if h.SessionName != "" {
 		return h.SessionName
 	}
@@ -239,18 +239,5 @@ func (r *run) sessionName(h Hop) string {
 }
 
 func untilShort(exp, now time.Time) string {
-	return "valid " + Human(exp.Sub(now))
-}
-
-// roleWho names a role in messages: "role profile prod (arn:aws:iam::****9012:role/admin)".
-func roleWho(h Hop) string {
-	return fmt.Sprintf("role profile %s (%s)", h.Profile, maskARN(h.RoleARN))
-}
-
-// maskARN masks the account of an ARN like MaskSerial does.
-func maskARN(arn string) string {
-	if strings.HasPrefix(arn, "arn:") {
-		return MaskSerial(arn)
-	}
-	return arn
+	return "valid " + cred.Human(exp.Sub(now))
 }

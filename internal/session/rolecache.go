@@ -17,6 +17,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -130,9 +131,9 @@ func decodeRoleEntry(data []byte) (*RoleEntry, error) {
 	return &e, nil
 }
 
-// Session is the entry as a Session.
-func (e *RoleEntry) Session() Session {
-	s := Session{
+// cred.Session is the entry as a Session.
+func (e *RoleEntry) Session() cred.Session {
+	s := cred.Session{
 		AccessKeyID: e.Credentials.AccessKeyID, SecretAccessKey: e.Credentials.SecretAccessKey, SessionToken: e.Credentials.SessionToken,
 		Source: e.Source, Serial: e.MFASerial, RoleARN: e.RoleARN, RoleProfile: e.Profile, AssumedRoleARN: e.AssumedRoleARN,
 	}
@@ -182,29 +183,29 @@ func (r *run) roleCachePath() (string, error) {
 
 // cachedRole returns the cached role session of this plan if it matches exactly and stays valid for
 // longer than the request's margin.
-func (r *run) cachedRole() (Session, bool) {
+func (r *run) cachedRole() (cred.Session, bool) {
 	path, err := r.roleCachePath()
 	if err != nil {
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	e, err := readRoleEntry(path)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			r.env.debugf("ignoring the role cache entry %s: %v", path, err)
 		}
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	if e.CredentialsFile != absPath(r.credPath) || e.Source != r.plan.Source || strings.Join(e.Chain, "\x00") != strings.Join(chainOf(r.plan), "\x00") {
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	if r.src.Serial != "" && e.MFASerial != "" && e.MFASerial != r.src.Serial {
 		r.env.debugf("the cached role session of %s was made with another MFA device; not using it", r.plan.Profile)
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	s := e.Session()
 	if s.AccessKeyID == "" || s.SessionToken == "" || s.Expiration.Sub(r.env.Now()) <= r.req.MinRemaining {
 		r.env.debugf("no cached role session of %s valid for more than %s", r.plan.Profile, r.req.MinRemaining)
-		return Session{}, false
+		return cred.Session{}, false
 	}
 	return s, true
 }
@@ -218,7 +219,7 @@ func readRoleEntry(path string) (*RoleEntry, error) {
 }
 
 // RoleSessions lists the role sessions cached for the credentials file at credPath, sorted by profile.
-func RoleSessions(credPath string) []Session {
+func RoleSessions(credPath string) []cred.Session {
 	dir, err := roleCacheDir()
 	if err != nil {
 		return nil
@@ -228,7 +229,7 @@ func RoleSessions(credPath string) []Session {
 		return nil
 	}
 	want := absPath(credPath)
-	var out []Session
+	var out []cred.Session
 	for _, ent := range ents {
 		if !strings.HasSuffix(ent.Name(), roleEntryExt) {
 			continue
@@ -244,7 +245,7 @@ func RoleSessions(credPath string) []Session {
 }
 
 // saveRole writes the role session into stsmfa's cache and the AWS CLI's.
-func (r *run) saveRole(s Session, direct bool) error {
+func (r *run) saveRole(s cred.Session, direct bool) error {
 	path, err := r.roleCachePath()
 	if err != nil {
 		return err
@@ -281,7 +282,7 @@ func CLICacheDir() (string, error) {
 // assumed-role credentials: SHA-1 of json.dumps(args, sort_keys=True) with Python's default
 // separators, where args holds RoleArn and, when the profile sets them, RoleSessionName, ExternalId,
 // SerialNumber (the profile's own mfa_serial) and DurationSeconds (a JSON number).
-func CLICacheKey(h Hop) string {
+func CLICacheKey(h cred.Hop) string {
 	args := map[string]string{"RoleArn": pyJSONString(h.RoleARN)}
 	if h.SessionName != "" {
 		args["RoleSessionName"] = pyJSONString(h.SessionName)
@@ -364,7 +365,7 @@ type cliCacheEntry struct {
 }
 
 // writeCLICache writes (or refreshes) the AWS CLI's cache entry of the role profile.
-func (r *run) writeCLICache(s Session) error {
+func (r *run) writeCLICache(s cred.Session) error {
 	dir, err := CLICacheDir()
 	if err != nil {
 		return fault.New(fault.Files, fault.FieldNone, err, "no home directory for the AWS CLI's cache: %v", err)

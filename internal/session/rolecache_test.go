@@ -3,6 +3,8 @@ package session
 import (
 	"testing"
 	"time"
+
+	"github.com/stsmfa/stsmfa/internal/cred"
 )
 
 // The AWS CLI's cache key: SHA-1 of json.dumps(args, sort_keys=True). The first case is the example
@@ -10,11 +12,11 @@ import (
 // escaping) and the optional fields.
 func TestCLICacheKey(t *testing.T) {
 	for _, c := range []struct {
-		h    Hop
+		h    cred.Hop
 		json string
 		want string
 	}{
-		{Hop{RoleARN: "arn:aws:iam::123456789012:role/admin", Serial: "arn:aws:iam::111111111111:mfa/me", Duration: 3600 * time.Second},
+		{cred.Hop{RoleARN: "arn:aws:iam::123456789012:role/admin", Serial: "arn:aws:iam::111111111111:mfa/me", Duration: 3600 * time.Second},
 			`{"DurationSeconds": 3600, "RoleArn": "arn:aws:iam::123456789012:role/admin", "SerialNumber": "arn:aws:iam::111111111111:mfa/me"}`,
 			"036675a0070466d771405c9e59868ad248114bc3"},
 	} {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -53,12 +54,14 @@ type Env struct {
 	Info       func(string)         // one-line notices for the user (serial saved, duration capped)
 	Warn       func(string)
 	Timeout    time.Duration // per AWS call
-	Editor     *awsfile.Editor
+	// Dial opens AWS for a refresh (internal/awsapi in the program); nil: cached sessions only.
+	Dial   func(Conn) (AWS, error)
+	Editor *awsfile.Editor
 }
 
 // Result is what Ensure did.
 type Result struct {
-	Session     Session
+	Session     cred.Session
 	Reused      bool     // no code, no AWS call
 	Targets     []string // where the session is stored in the credentials file
 	SerialSaved bool
@@ -178,7 +181,7 @@ func (r *run) load() error {
 	if first {
 		r.env.debugf("source profile %s (credentials file %s); region %s", r.src.Profile, r.credPath, r.src.Region)
 		if r.src.Serial != "" {
-			r.env.debugf("MFA serial %s from %s", MaskSerial(r.src.Serial), r.src.SerialFrom)
+			r.env.debugf("MFA serial %s from %s", cred.MaskSerial(r.src.Serial), r.src.SerialFrom)
 		}
 	}
 	for _, t := range r.req.Targets {
@@ -252,7 +255,7 @@ func (r *run) keys() error {
 	if err := r.src.loadKeys(r.creds); err != nil {
 		return err
 	}
-	r.env.debugf("long-term key %s of profile %s", MaskKey(r.src.AccessKeyID), r.src.Profile)
+	r.env.debugf("long-term key %s of profile %s", cred.MaskKey(r.src.AccessKeyID), r.src.Profile)
 	return nil
 }
 
@@ -349,7 +352,7 @@ func (r *run) reuseMFA() (*Result, error) {
 		r.env.debugf("no cached session of %s valid for more than %s", r.plan.Source, r.req.MinRemaining)
 		return nil, nil
 	}
-	r.env.debugf("reusing the session in profile %s (key %s, %s left)", cached.Profile, MaskKey(cached.AccessKeyID), Human(cached.Expiration.Sub(r.env.Now())))
+	r.env.debugf("reusing the session in profile %s (key %s, %s left)", cached.Profile, cred.MaskKey(cached.AccessKeyID), cred.Human(cached.Expiration.Sub(r.env.Now())))
 	if !r.req.StoreReused {
 		return r.result(&Result{Session: cached, Reused: true, Targets: []string{cached.Profile}}), nil
 	}
@@ -360,7 +363,7 @@ func (r *run) reuseMFA() (*Result, error) {
 }
 
 // storeTargets writes s into the targets that do not hold it yet.
-func (r *run) storeTargets(targets []string, s Session) error {
+func (r *run) storeTargets(targets []string, s cred.Session) error {
 	var missing []string
 	for _, t := range targets {
 		if !holds(r.creds, t, s) {
@@ -389,11 +392,11 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	if err := r.checkWritable(targets); err != nil {
 		return nil, err
 	}
-	clients, err := newClients(src, r.env.Getenv, r.env.Timeout, nil)
+	clients, err := r.dial(nil)
 	if err != nil {
 		return nil, err
 	}
-	r.env.debugf("STS endpoint %s", stsEndpoint(ctx, src, r.env.Getenv))
+	r.env.debugf("STS endpoint %s", clients.Endpoint(ctx))
 	discovered := false
 	if src.Serial == "" {
 		if src.Serial, err = r.discoverSerial(ctx, clients); err != nil {
@@ -402,9 +405,9 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 		src.SerialFrom, discovered = "discovered", true
 	}
 	asked := r.env.Now()
-	s, err := r.withCode(ctx, "GetSessionToken", func(code string) (Session, error) {
-		r.env.debugf("calling GetSessionToken for %s", Human(src.Duration))
-		return clients.getSessionToken(ctx, src.Serial, code, src.Duration)
+	s, err := r.withCode(ctx, "GetSessionToken", func(code string) (cred.Session, error) {
+		r.env.debugf("calling GetSessionToken for %s", cred.Human(src.Duration))
+		return clients.GetSessionToken(ctx, src.Serial, code, src.Duration)
 	})
 	if err != nil {
 		return nil, err
@@ -415,7 +418,7 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	// AWS gives the account's root user at most 1h, silently; say so instead of calling
 	// GetCallerIdentity before every refresh to find out in advance
 	if got := s.Expiration.Sub(asked); src.Duration > MaxRootDuration && got > 0 && got <= MaxRootDuration+time.Minute {
-		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s): the account's root user gets at most 1h", Human(got.Round(time.Minute)), Human(src.Duration), src.DurationFrom))
+		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s): the account's root user gets at most 1h", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
 	}
 	s.Source = src.Profile
 	res := &Result{Session: s, Targets: targets}
@@ -444,29 +447,41 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 
 // checkFresh refuses credentials that are already expired by this computer's clock: storing them would
 // only fail later, and the cause is a clock that is wrong (or an answer that is).
-func (r *run) checkFresh(s Session, op string) error {
+func (r *run) checkFresh(s cred.Session, op string) error {
 	now := r.env.Now()
 	if s.Expiration.After(now) {
 		return nil
 	}
 	return fault.RefusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
-		op, s.Expiration.UTC().Format(time.RFC3339), Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
+		op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
 }
 
 // discoverSerial asks IAM for the caller's MFA devices (and STS who the caller is, for the message
 // when there is none).
-func (r *run) discoverSerial(ctx context.Context, clients *awsClients) (string, error) {
+func (r *run) discoverSerial(ctx context.Context, clients AWS) (string, error) {
 	r.env.debugf("no MFA serial configured; calling ListMFADevices")
-	serials, err := clients.listMFADevices(ctx)
+	all, err := clients.ListMFADevices(ctx)
 	if err != nil {
 		return "", err
+	}
+	// FIDO security keys are listed too, but STS accepts no code from them
+	var serials, fido []string
+	for _, s := range all {
+		if isFIDO(s) {
+			fido = append(fido, s)
+		} else {
+			serials = append(serials, s)
+		}
+	}
+	if len(serials) == 0 && len(fido) > 0 {
+		return "", fidoOnly(fido)
 	}
 	var serial string
 	switch len(serials) {
 	case 0:
 		r.env.debugf("calling GetCallerIdentity")
 		who := fmt.Sprintf("the IAM user of profile %s", r.src.Profile)
-		if id, err := clients.callerIdentity(ctx); err == nil {
+		if id, err := clients.CallerIdentity(ctx); err == nil {
 			who = id.Arn
 		}
 		return "", fault.RefusedErr("%s has no MFA device; assign one in the IAM console (Security credentials → Assign MFA device), then run stsmfa login again", who)
@@ -477,7 +492,7 @@ func (r *run) discoverSerial(ctx context.Context, clients *awsClients) (string, 
 			return "", err
 		}
 	}
-	r.env.debugf("using MFA device %s", MaskSerial(serial))
+	r.env.debugf("using MFA device %s", cred.MaskSerial(serial))
 	return serial, nil
 }
 
@@ -486,7 +501,7 @@ func (r *run) discoverSerial(ctx context.Context, clients *awsClients) (string, 
 func (r *run) checkWritable(targets []string) error {
 	// copies, not new parses: the files were read once (load) and UpdatePairFrom copies them again
 	c, f := r.creds.Clone(), r.conf.Clone()
-	probe := Session{AccessKeyID: "ASIAPROBEPROBEPROBE0", SecretAccessKey: "probe", SessionToken: "probe",
+	probe := cred.Session{AccessKeyID: "ASIAPROBEPROBEPROBE0", SecretAccessKey: "probe", SessionToken: "probe",
 		Expiration: r.env.Now().Add(time.Hour), Source: r.src.Profile, Serial: "arn:aws:iam::000000000000:mfa/probe"}
 	if r.plan.IsRole() {
 		probe.RoleARN, probe.RoleProfile = r.plan.Last().RoleARN, r.plan.Profile

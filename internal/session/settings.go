@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -102,30 +103,14 @@ func CheckDuration(d time.Duration, root bool, from string) error {
 		hi, who = MaxRootDuration, "the root user's session"
 	}
 	if d < lo || d > hi {
-		shown := Human(d) // Human drops the sign
+		shown := cred.Human(d) // cred.Human drops the sign
 		if d < 0 {
 			shown = "-" + shown
 		}
 		return fault.UsageErr("%s is %s (%ds): %s must last %ds–%ds (%s–%s)",
-			from, shown, int64(d/time.Second), who, int64(lo/time.Second), int64(hi/time.Second), Human(lo), Human(hi))
+			from, shown, int64(d/time.Second), who, int64(lo/time.Second), int64(hi/time.Second), cred.Human(lo), cred.Human(hi))
 	}
 	return nil
-}
-
-// Human formats a duration the way stsmfa prints time left: 11h59m, 45m, 30s.
-func Human(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	d = d.Truncate(time.Second)
-	switch {
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	default:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	}
 }
 
 // Source is what stsmfa knows about a source profile before it talks to AWS.
@@ -147,30 +132,6 @@ type Source struct {
 	conf            *awsfile.File // the config file, for endpoint, CA bundle and retry settings
 	who, orEnv      string        // how errors name the profile, and the AWS_PROFILE hint
 }
-
-// MaskKey shows only the last four characters of an access key id.
-func MaskKey(id string) string {
-	if len(id) <= 4 {
-		return "****"
-	}
-	return strings.Repeat("*", 4) + id[len(id)-4:]
-}
-
-// MaskSerial keeps the device name of an MFA ARN and masks the account: arn:aws:iam::****9012:mfa/phone.
-func MaskSerial(serial string) string {
-	parts := strings.SplitN(serial, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" {
-		parts[4] = MaskKey(parts[4])
-		return strings.Join(parts, ":")
-	}
-	if len(serial) > 4 {
-		return strings.Repeat("*", len(serial)-4) + serial[len(serial)-4:]
-	}
-	return serial
-}
-
-// IsSessionKey reports whether an access key id belongs to temporary credentials.
-func IsSessionKey(id string) bool { return strings.HasPrefix(id, "ASIA") }
 
 // loadSource reads a source profile's settings from the two files; not its keys, which loadKeys reads
 // only when a refresh needs them. For a role plan the request's duration belongs to the role, and the
@@ -269,7 +230,7 @@ func (s *Source) loadKeys(creds *awsfile.File) error {
 	if s.AccessKeyID == "" || s.SecretAccessKey == "" {
 		return fault.FilesErr("%s in %s has no aws_access_key_id/aws_secret_access_key; add them with: aws configure --profile %s%s", who, creds.Path(), name, orEnv)
 	}
-	if tok, _ := creds.Get(name, "aws_session_token"); tok != "" || IsSessionKey(s.AccessKeyID) {
+	if tok, _ := creds.Get(name, "aws_session_token"); tok != "" || cred.IsSessionKey(s.AccessKeyID) {
 		return fault.WithField(fault.FilesErr("%s in %s holds temporary session credentials (line %d); GetSessionToken needs the IAM user's long-term keys (AKIA…)%s",
 			who, creds.Path(), creds.Line(name, "aws_access_key_id"), orEnv), fault.FieldProfile)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -85,20 +86,20 @@ func TestHumanAndMasks(t *testing.T) {
 		12 * time.Hour: "12h00m", 11*time.Hour + 59*time.Minute + 59*time.Second: "11h59m", 45 * time.Minute: "45m",
 		30 * time.Second: "30s", -5 * time.Minute: "5m", 36 * time.Hour: "36h00m",
 	} {
-		if got := Human(d); got != want {
+		if got := cred.Human(d); got != want {
 			t.Errorf("Human(%v) = %q, want %q", d, got, want)
 		}
 	}
-	if got := MaskKey("AKIAALICEALICEALICEA"); got != "****ICEA" {
+	if got := cred.MaskKey("AKIAALICEALICEALICEA"); got != "****ICEA" {
 		t.Errorf("MaskKey = %q", got)
 	}
-	if got := MaskKey("AKI"); got != "****" {
+	if got := cred.MaskKey("AKI"); got != "****" {
 		t.Errorf("MaskKey(short) = %q", got)
 	}
-	if got := MaskSerial("arn:aws:iam::123456789012:mfa/alice-phone"); got != "arn:aws:iam::****9012:mfa/alice-phone" {
+	if got := cred.MaskSerial("arn:aws:iam::123456789012:mfa/alice-phone"); got != "arn:aws:iam::****9012:mfa/alice-phone" {
 		t.Errorf("MaskSerial(arn) = %q", got)
 	}
-	if got := MaskSerial("GAHT12345678"); got != "********5678" {
+	if got := cred.MaskSerial("GAHT12345678"); got != "********5678" {
 		t.Errorf("MaskSerial(hardware) = %q", got)
 	}
 }

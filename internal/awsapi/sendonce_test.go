@@ -1,4 +1,4 @@
-package session
+package awsapi
 
 import (
 	"context"
@@ -21,10 +21,10 @@ const stubSerial = "arn:aws:iam::123456789012:mfa/alice"
 // checkSpent: err is the one-line, exit-5 "the code may be spent" error naming want.
 func checkSpent(t *testing.T, err error, want ...string) {
 	t.Helper()
-	if !errors.Is(err, ErrCodeMaybeSpent) {
-		t.Fatalf("err %v; want one that Is ErrCodeMaybeSpent", err)
+	if !errors.Is(err, fault.ErrCodeMaybeSpent) {
+		t.Fatalf("err %v; want one that Is fault.ErrCodeMaybeSpent", err)
 	}
-	if got := codeOf(err); got != fault.Network {
+	if got := fault.Code(err); got != fault.Network {
 		t.Errorf("exit %d, want %d", got, fault.Network)
 	}
 	msg := err.Error()
@@ -57,7 +57,7 @@ func TestSendOnceConnectionDropped(t *testing.T) {
 				return false
 			})
 			c := stubClients(t, stub.URL, 10*time.Second)
-			_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
+			_, err := c.GetSessionToken(context.Background(), stubSerial, "123456", time.Hour)
 			time.Sleep(100 * time.Millisecond) // a re-sent request would have arrived by now
 			if n := stub.Requests(); n != 1 {
 				t.Fatalf("%d requests, want 1", n)
@@ -75,7 +75,7 @@ func TestSendOnceNoAnswerInTime(t *testing.T) {
 		return true
 	})
 	c := stubClients(t, stub.URL, 300*time.Millisecond)
-	_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
+	_, err := c.GetSessionToken(context.Background(), stubSerial, "123456", time.Hour)
 	time.Sleep(1200 * time.Millisecond) // past the late answer: a re-sent request would have arrived
 	if n := stub.Requests(); n != 1 {
 		t.Fatalf("%d requests, want 1", n)
@@ -119,7 +119,7 @@ func TestSendOnceRetriesBeforeSending(t *testing.T) {
 				}
 				return (&net.Dialer{}).DialContext(ctx, network, addr)
 			})
-			s, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
+			s, err := c.GetSessionToken(context.Background(), stubSerial, "123456", time.Hour)
 			if err != nil || s.AccessKeyID == "" {
 				t.Fatalf("err %v; want the session after a retry", err)
 			}
@@ -134,9 +134,9 @@ func TestSendOnceRetriesBeforeSending(t *testing.T) {
 		dials := withDial(t, c, func(ctx context.Context, network, addr string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, network, addr)
 		})
-		_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
-		if errors.Is(err, ErrCodeMaybeSpent) || codeOf(err) != fault.Network || !strings.Contains(err.Error(), "cannot reach AWS for GetSessionToken") {
-			t.Fatalf("err %v (exit %d); want exit 5 'cannot reach AWS', not a spent code", err, codeOf(err))
+		_, err := c.GetSessionToken(context.Background(), stubSerial, "123456", time.Hour)
+		if errors.Is(err, fault.ErrCodeMaybeSpent) || fault.Code(err) != fault.Network || !strings.Contains(err.Error(), "cannot reach AWS for GetSessionToken") {
+			t.Fatalf("err %v (exit %d); want exit 5 'cannot reach AWS', not a spent code", err, fault.Code(err))
 		}
 		if d := dials.Load(); d != 2 {
 			t.Fatalf("%d dials, want max_attempts = 2", d)
@@ -159,7 +159,7 @@ func TestRetriesOnlyWithoutACode(t *testing.T) {
 	t.Run("GetCallerIdentity retries a 500", func(t *testing.T) {
 		stub := newSTSStub(t, failFirst)
 		c := stubClients(t, stub.URL, 10*time.Second)
-		id, err := c.callerIdentity(context.Background())
+		id, err := c.CallerIdentity(context.Background())
 		if err != nil || id.Account != "123456789012" {
 			t.Fatalf("identity %+v, err %v; want alice after a retry", id, err)
 		}
@@ -171,12 +171,12 @@ func TestRetriesOnlyWithoutACode(t *testing.T) {
 	t.Run("GetSessionToken does not", func(t *testing.T) {
 		stub := newSTSStub(t, failFirst)
 		c := stubClients(t, stub.URL, 10*time.Second)
-		_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
+		_, err := c.GetSessionToken(context.Background(), stubSerial, "123456", time.Hour)
 		time.Sleep(100 * time.Millisecond)
 		if n := stub.Requests(); n != 1 {
 			t.Fatalf("%d requests, want 1", n)
 		}
-		if errors.Is(err, ErrCodeMaybeSpent) || codeOf(err) != fault.Network || !strings.Contains(err.Error(), "internal error answering GetSessionToken (InternalFailure)") {
+		if errors.Is(err, fault.ErrCodeMaybeSpent) || fault.Code(err) != fault.Network || !strings.Contains(err.Error(), "internal error answering GetSessionToken (InternalFailure)") {
 			t.Fatalf("err %v; want explain's 5xx message", err)
 		}
 	})
@@ -209,7 +209,7 @@ func TestSendOnceUnreadableAnswer(t *testing.T) {
 		io.WriteString(c, stubHeader(200, garbage)+garbage)
 		return true
 	})
-	_, err := stubClients(t, stub.URL, 10*time.Second).getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
+	_, err := stubClients(t, stub.URL, 10*time.Second).GetSessionToken(context.Background(), stubSerial, "123456", time.Hour)
 	time.Sleep(100 * time.Millisecond)
 	if n := stub.Requests(); n != 1 {
 		t.Fatalf("%d requests, want 1", n)
@@ -227,14 +227,14 @@ func TestNotAnAWSAnswer(t *testing.T) {
 			return true
 		})
 		c := stubClients(t, stub.URL, 10*time.Second)
-		_, err := c.getSessionToken(context.Background(), stubSerial, "123456", time.Hour)
+		_, err := c.GetSessionToken(context.Background(), stubSerial, "123456", time.Hour)
 		if fault.Code(err) != fault.Network || !strings.Contains(err.Error(), "not an AWS response") || !strings.Contains(err.Error(), "HTTPS_PROXY") {
 			t.Errorf("status %d, GetSessionToken: %v", status, err)
 		}
-		if status == 200 && !errors.Is(err, ErrCodeMaybeSpent) {
+		if status == 200 && !errors.Is(err, fault.ErrCodeMaybeSpent) {
 			t.Errorf("status 200: a complete answer after the code went out may have spent it: %v", err)
 		}
-		_, err = c.callerIdentity(context.Background())
+		_, err = c.CallerIdentity(context.Background())
 		if fault.Code(err) != fault.Network || !strings.Contains(err.Error(), "not an AWS response") || strings.Contains(err.Error(), "deserialization failed") {
 			t.Errorf("status %d, GetCallerIdentity: %v", status, err)
 		}

@@ -1,6 +1,4 @@
-//go:build !stsmfa_front || windows
-
-package session
+package awsapi
 
 import (
 	"context"
@@ -11,13 +9,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
-// assumeRole calls AssumeRole for one role of a chain. With a code, SerialNumber and TokenCode are
+// AssumeRole calls AssumeRole for one role of a chain. With a code, SerialNumber and TokenCode are
 // sent (the role is assumed directly with the long-term keys). dur is sent only when send is set;
 // otherwise AWS gives its default of 1h.
-func (c *awsClients) assumeRole(ctx context.Context, h Hop, sessionName string, dur time.Duration, send bool, serial, code string) (Session, error) {
+func (c *Client) AssumeRole(ctx context.Context, h cred.Hop, sessionName string, dur time.Duration, send bool, serial, code string) (cred.Session, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	in := &sts.AssumeRoleInput{RoleArn: aws.String(h.RoleARN), RoleSessionName: aws.String(sessionName)}
@@ -38,15 +37,15 @@ func (c *awsClients) assumeRole(ctx context.Context, h Hop, sessionName string, 
 	if err != nil {
 		var api smithy.APIError
 		if code != "" && !errors.As(err, &api) {
-			return Session{}, c.codeCallError("AssumeRole", err)
+			return cred.Session{}, c.codeCallError("AssumeRole", err)
 		}
-		return Session{}, c.explainRole(h, dur, err)
+		return cred.Session{}, c.explainRole(h, dur, err)
 	}
 	cr := out.Credentials
 	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {
-		return Session{}, fault.RefusedErr("STS answered AssumeRole for %s without credentials", roleWho(h))
+		return cred.Session{}, fault.RefusedErr("STS answered AssumeRole for %s without credentials", h.Who())
 	}
-	s := Session{
+	s := cred.Session{
 		AccessKeyID:     *cr.AccessKeyId,
 		SecretAccessKey: *cr.SecretAccessKey,
 		SessionToken:    *cr.SessionToken,
@@ -61,14 +60,14 @@ func (c *awsClients) assumeRole(ctx context.Context, h Hop, sessionName string, 
 // explainRole words what AWS refused about a role: the trust policy (or its MFA or external id
 // condition), the role's MaxSessionDuration, the 1h limit of chained roles; anything else as for any
 // STS call.
-func (c *awsClients) explainRole(h Hop, dur time.Duration, err error) error {
+func (c *Client) explainRole(h cred.Hop, dur time.Duration, err error) error {
 	var api smithy.APIError
 	if !errors.As(err, &api) {
 		return c.explain("AssumeRole", err)
 	}
 	code, msg := api.ErrorCode(), api.ErrorMessage()
 	lmsg := strings.ToLower(msg)
-	who := roleWho(h)
+	who := h.Who()
 	switch {
 	case strings.Contains(lmsg, "one time pass code") || strings.Contains(lmsg, "mfa serial"):
 		return c.explain("AssumeRole", err)
@@ -81,9 +80,9 @@ func (c *awsClients) explainRole(h Hop, dur time.Duration, err error) error {
 		}
 		return fault.New(fault.Refused, fault.FieldNone, err, "AWS refused to let profile %s assume %s (AccessDenied): the role's trust policy does not allow this IAM user, or requires MFA or an external id it did not get%s", c.profile, who, ext)
 	case code == "ValidationError" && strings.Contains(lmsg, "role chaining"):
-		return fault.New(fault.Refused, fault.FieldDuration, err, "AWS refused %s for %s: a role assumed with session credentials lasts at most 1h; ask for 1h or less (duration_seconds)", Human(dur), who)
+		return fault.New(fault.Refused, fault.FieldDuration, err, "AWS refused %s for %s: a role assumed with session credentials lasts at most 1h; ask for 1h or less (duration_seconds)", cred.Human(dur), who)
 	case code == "ValidationError" && strings.Contains(lmsg, "maxsessionduration"):
-		return fault.New(fault.Refused, fault.FieldDuration, err, "AWS refused %s for %s: the role's MaxSessionDuration is shorter; lower duration_seconds, or ask the role's owner to raise MaxSessionDuration", Human(dur), who)
+		return fault.New(fault.Refused, fault.FieldDuration, err, "AWS refused %s for %s: the role's MaxSessionDuration is shorter; lower duration_seconds, or ask the role's owner to raise MaxSessionDuration", cred.Human(dur), who)
 	case code == "AccessDenied":
 		return fault.New(fault.Refused, fault.FieldNone, err, "AWS denied AssumeRole of %s for profile %s: %s", who, c.profile, msg)
 	}

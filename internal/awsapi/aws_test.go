@@ -1,4 +1,4 @@
-package session
+package awsapi
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func withStatus(status int, err error) error {
 // TestExplain: every failure the issue names turns into one line with its documented exit code and a
 // hint, whatever the SDK wrapped around it.
 func TestExplain(t *testing.T) {
-	c := &awsClients{profile: "work", timeout: 7 * time.Second}
+	c := &Client{profile: "work", timeout: 7 * time.Second}
 	cases := []struct {
 		name string
 		op   string
@@ -77,7 +77,7 @@ func TestExplain(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := c.explain(tc.op, tc.err)
-			if got := codeOf(err); got != tc.code {
+			if got := fault.Code(err); got != tc.code {
 				t.Fatalf("exit %d, want %d: %v", got, tc.code, err)
 			}
 			msg := err.Error()

@@ -13,54 +13,6 @@ import (
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
-// The endpoint of each service is resolved in the SDKs' documented order: AWS_ENDPOINT_URL_<SVC>,
-// AWS_ENDPOINT_URL, the profile's services section, the profile's endpoint_url; none of them when
-// configured endpoints are ignored.
-func TestEndpointPrecedence(t *testing.T) {
-	conf, err := awsfile.Parse("config", awsfile.Config, []byte(`[profile src]
-services = corp
-endpoint_url = https://profile.example
-
-[services corp]
-sts =
-  endpoint_url = https://sts.services.example
-[profile plain]
-endpoint_url = https://plain.example
-[profile ignoring]
-endpoint_url = https://ignored.example
-ignore_configured_endpoint_urls = true
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := func(kv ...string) func(string) string {
-		m := map[string]string{}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return func(k string) string { return m[k] }
-	}
-	src := func(p string) *Source { return &Source{Profile: p, conf: conf} }
-	for _, c := range []struct {
-		name, profile, svc string
-		getenv             func(string) string
-		want               string
-	}{
-		{"service env wins", "src", "STS", env("AWS_ENDPOINT_URL_STS", "https://sts.env", "AWS_ENDPOINT_URL", "https://all.env"), "https://sts.env"},
-		{"global env next", "src", "STS", env("AWS_ENDPOINT_URL", "https://all.env"), "https://all.env"},
-		{"services section next", "src", "STS", env(), "https://sts.services.example"},
-		{"profile endpoint_url when the services section lacks the service", "src", "IAM", env(), "https://profile.example"},
-		{"profile endpoint_url", "plain", "STS", env(), "https://plain.example"},
-		{"no setting: the SDK's own endpoint", "none", "STS", env(), ""},
-		{"ignored by environment", "src", "STS", env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", "AWS_ENDPOINT_URL_STS", "https://sts.env"), ""},
-		{"ignored by profile", "ignoring", "STS", env(), ""},
-	} {
-		if got := src(c.profile).endpoint(c.getenv, c.svc); got != c.want {
-			t.Errorf("%s: endpoint = %q, want %q", c.name, got, c.want)
-		}
-	}
-}
-
 // A stand-in behind TLS with a private CA: refused (exit 5, naming AWS_CA_BUNDLE) until the CA is given
 // by AWS_CA_BUNDLE or by ca_bundle in the source profile; a file with no certificate is a files error.
 func TestCABundle(t *testing.T) {
@@ -76,8 +28,8 @@ func TestCABundle(t *testing.T) {
 		return err
 	}
 	err := ensure()
-	if codeOf(err) != fault.Network || !strings.Contains(err.Error(), "AWS_CA_BUNDLE") {
-		t.Fatalf("untrusted certificate: got %v (exit %d), want exit 5 naming AWS_CA_BUNDLE", err, codeOf(err))
+	if fault.Code(err) != fault.Network || !strings.Contains(err.Error(), "AWS_CA_BUNDLE") {
+		t.Fatalf("untrusted certificate: got %v (exit %d), want exit 5 naming AWS_CA_BUNDLE", err, fault.Code(err))
 	}
 
 	bundle := filepath.Join(w.Home, "ca.pem")
@@ -104,8 +56,8 @@ func TestCABundle(t *testing.T) {
 	junk := filepath.Join(w.Home, "junk.pem")
 	os.WriteFile(junk, []byte("not a certificate\n"), 0o600)
 	t.Setenv("AWS_CA_BUNDLE", junk)
-	if err := ensure(); codeOf(err) != fault.Files || !strings.Contains(err.Error(), "no PEM certificate") {
-		t.Fatalf("junk bundle: got %v (exit %d), want exit 3", err, codeOf(err))
+	if err := ensure(); fault.Code(err) != fault.Files || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Fatalf("junk bundle: got %v (exit %d), want exit 3", err, fault.Code(err))
 	}
 }
 
@@ -139,41 +91,17 @@ func TestMaxAttempts(t *testing.T) {
 		return err
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "zero")
-	if err := run(); codeOf(err) != fault.Usage {
+	if err := run(); fault.Code(err) != fault.Usage {
 		t.Fatalf("AWS_MAX_ATTEMPTS=zero: got %v, want exit 2", err)
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	w.Server.FailNext("ListMFADevices", "Throttling", 1)
-	if err := run(); codeOf(err) != fault.Network {
+	if err := run(); fault.Code(err) != fault.Network {
 		t.Fatalf("one attempt, throttled once: got %v, want exit 5", err)
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "2")
 	w.Server.FailNext("ListMFADevices", "Throttling", 1)
 	if err := run(); err != nil {
 		t.Fatalf("two attempts, throttled once: %v", err)
-	}
-}
-
-// With no endpoint configured, calls go to the SDK's regional STS endpoint of the source's partition.
-func TestDefaultSTSEndpoint(t *testing.T) {
-	none := func(string) string { return "" }
-	for region, want := range map[string]string{
-		"eu-west-1":     "https://sts.eu-west-1.amazonaws.com",
-		"us-east-1":     "https://sts.us-east-1.amazonaws.com",
-		"cn-north-1":    "https://sts.cn-north-1.amazonaws.com.cn",
-		"us-gov-west-1": "https://sts.us-gov-west-1.amazonaws.com",
-	} {
-		if got := stsEndpoint(context.Background(), &Source{Region: region}, none); got != want {
-			t.Errorf("region %s: %s, want %s", region, got, want)
-		}
-	}
-	fips := func(k string) string {
-		if k == "AWS_USE_FIPS_ENDPOINT" {
-			return "true"
-		}
-		return ""
-	}
-	if got := stsEndpoint(context.Background(), &Source{Region: "us-east-1"}, fips); got != "https://sts-fips.us-east-1.amazonaws.com" {
-		t.Errorf("FIPS: %s", got)
 	}
 }

@@ -1,4 +1,4 @@
-package session
+package awsapi
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/stsmfa/stsmfa/internal/cred"
 )
 
 // TestCompleteAnswerIsNotRetried reproduces the issue: STS reads the request and answers 200 with
@@ -30,13 +32,13 @@ func TestCompleteAnswerIsNotRetried(t *testing.T) {
 			dials := withDial(t, c, slowWriterDial(100*time.Millisecond))
 			var err error
 			if op == "GetSessionToken" {
-				var s Session
-				s, err = c.getSessionToken(context.Background(), "arn:aws:iam::123456789012:mfa/alice", "123456", time.Hour)
+				var s cred.Session
+				s, err = c.GetSessionToken(context.Background(), "arn:aws:iam::123456789012:mfa/alice", "123456", time.Hour)
 				if err == nil && s.AccessKeyID != "ASIASTUBSTUBSTUBSTUB" {
 					t.Errorf("session key %q, want the stub's", s.AccessKeyID)
 				}
 			} else {
-				_, err = c.callerIdentity(context.Background())
+				_, err = c.CallerIdentity(context.Background())
 			}
 			if dials.Load() == 0 {
 				t.Fatal("the test dialer was not used")

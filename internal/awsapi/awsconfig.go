@@ -1,6 +1,4 @@
-//go:build !stsmfa_front || windows
-
-package session
+package awsapi
 
 import (
 	"context"
@@ -20,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
@@ -38,21 +38,36 @@ import (
 //
 // Credentials are always the source's long-term keys; the region is Source.Region.
 
+// Config is what the clients need of a source profile: its name, long-term keys, region and config
+// file (for endpoint, CA bundle and retry settings), the environment, the per-call timeout, and the
+// credentials to sign with when they are not the long-term keys.
+type Config struct {
+	Profile         string
+	AccessKeyID     string
+	SecretAccessKey string
+	Region          string
+	Conf            *awsfile.File // nil: no config file
+	Getenv          func(string) string
+	Timeout         time.Duration
+	Signer          *cred.Session // nil: sign with the long-term keys
+}
+
 // setting reads an environment variable, else the source profile's config key.
-func (s *Source) setting(getenv func(string) string, env, key string) string {
-	if v := strings.TrimSpace(getenv(env)); v != "" {
+func (c Config) setting(env, key string) string {
+	if v := strings.TrimSpace(c.Getenv(env)); v != "" {
 		return v
 	}
-	if s.conf != nil {
-		v, _ := s.conf.Get(s.Profile, key)
+	if c.Conf != nil {
+		v, _ := c.Conf.Get(c.Profile, key)
 		return strings.TrimSpace(v)
 	}
 	return ""
 }
 
 // endpoint resolves a service's endpoint URL; svc is the SDK's service id ("STS", "IAM").
-func (s *Source) endpoint(getenv func(string) string, svc string) string {
-	if strings.EqualFold(s.setting(getenv, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls"), "true") {
+func (c Config) endpoint(svc string) string {
+	getenv := c.Getenv
+	if strings.EqualFold(c.setting("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls"), "true") {
 		return ""
 	}
 	if v := getenv("AWS_ENDPOINT_URL_" + svc); v != "" {
@@ -61,27 +76,28 @@ func (s *Source) endpoint(getenv func(string) string, svc string) string {
 	if v := getenv("AWS_ENDPOINT_URL"); v != "" {
 		return v
 	}
-	if s.conf != nil {
-		if name, _ := s.conf.Get(s.Profile, "services"); name != "" {
-			nested, _ := s.conf.SectionGet("services "+strings.TrimSpace(name), strings.ToLower(svc))
+	if c.Conf != nil {
+		if name, _ := c.Conf.Get(c.Profile, "services"); name != "" {
+			nested, _ := c.Conf.SectionGet("services "+strings.TrimSpace(name), strings.ToLower(svc))
 			for _, line := range strings.Split(nested, "\n") {
 				if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "endpoint_url" {
 					return strings.TrimSpace(v)
 				}
 			}
 		}
-		if v, _ := s.conf.Get(s.Profile, "endpoint_url"); v != "" {
+		if v, _ := c.Conf.Get(c.Profile, "endpoint_url"); v != "" {
 			return strings.TrimSpace(v)
 		}
 	}
 	return ""
 }
 
-// newClients builds the STS and IAM clients for a source, signing with creds, or with the source's
-// long-term keys when creds is nil.
-func newClients(src *Source, getenv func(string) string, timeout time.Duration, signer *Session) (*awsClients, error) {
+// Dial builds the STS and IAM clients for a source, signing with c.Signer, or with the source's
+// long-term keys when that is nil. It makes no call.
+func Dial(c Config) (*Client, error) {
+	src, timeout, signer := c, c.Timeout, c.Signer
 	hc := awshttp.NewBuildableClient().WithTimeout(timeout)
-	if path := src.setting(getenv, "AWS_CA_BUNDLE", "ca_bundle"); path != "" {
+	if path := src.setting("AWS_CA_BUNDLE", "ca_bundle"); path != "" {
 		pem, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fault.FilesErr("cannot read the CA bundle %s (AWS_CA_BUNDLE or ca_bundle): %v", path, err)
@@ -98,7 +114,7 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration, 
 		})
 	}
 	attempts := 0 // the SDK's default (3)
-	if v := src.setting(getenv, "AWS_MAX_ATTEMPTS", "max_attempts"); v != "" {
+	if v := src.setting("AWS_MAX_ATTEMPTS", "max_attempts"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			return nil, fault.UsageErr("max attempts %q (AWS_MAX_ATTEMPTS or max_attempts) must be a whole number ≥ 1", v)
@@ -106,11 +122,11 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration, 
 		attempts = n
 	}
 	var fips aws.FIPSEndpointState
-	if strings.EqualFold(src.setting(getenv, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"), "true") {
+	if strings.EqualFold(src.setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"), "true") {
 		fips = aws.FIPSEndpointStateEnabled
 	}
 	var dual aws.DualStackEndpointState
-	if strings.EqualFold(src.setting(getenv, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), "true") {
+	if strings.EqualFold(src.setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), "true") {
 		dual = aws.DualStackEndpointStateEnabled
 	}
 	var creds aws.CredentialsProvider
@@ -128,28 +144,28 @@ func newClients(src *Source, getenv func(string) string, timeout time.Duration, 
 	stsClient := sts.New(sts.Options{
 		Region: src.Region, Credentials: creds, HTTPClient: hc, RetryMaxAttempts: attempts,
 		APIOptions:      []func(*middleware.Stack) error{addPlainRequestBody},
-		BaseEndpoint:    optional(src.endpoint(getenv, "STS")),
+		BaseEndpoint:    optional(src.endpoint("STS")),
 		EndpointOptions: sts.EndpointResolverOptions{UseFIPSEndpoint: fips, UseDualStackEndpoint: dual},
 	})
 	iamClient := iam.New(iam.Options{
 		Region: src.Region, Credentials: creds, HTTPClient: hc, RetryMaxAttempts: attempts,
 		APIOptions:      []func(*middleware.Stack) error{addPlainRequestBody},
-		BaseEndpoint:    optional(src.endpoint(getenv, "IAM")),
+		BaseEndpoint:    optional(src.endpoint("IAM")),
 		EndpointOptions: iam.EndpointResolverOptions{UseFIPSEndpoint: fips, UseDualStackEndpoint: dual},
 	})
-	return &awsClients{sts: stsClient, iam: iamClient, profile: src.Profile, timeout: timeout}, nil
+	return &Client{sts: stsClient, iam: iamClient, profile: src.Profile, timeout: timeout, cfg: c}, nil
 }
 
 // stsEndpoint is the STS endpoint a call for src goes to: the configured one, else the SDK's regional
 // default for the source's region and partition (for --debug and tests; it makes no call).
-func stsEndpoint(ctx context.Context, src *Source, getenv func(string) string) string {
-	if e := src.endpoint(getenv, "STS"); e != "" {
+func stsEndpoint(ctx context.Context, src Config) string {
+	if e := src.endpoint("STS"); e != "" {
 		return e
 	}
 	p := sts.EndpointParameters{
 		Region:       aws.String(src.Region),
-		UseFIPS:      aws.Bool(strings.EqualFold(src.setting(getenv, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"), "true")),
-		UseDualStack: aws.Bool(strings.EqualFold(src.setting(getenv, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), "true")),
+		UseFIPS:      aws.Bool(strings.EqualFold(src.setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"), "true")),
+		UseDualStack: aws.Bool(strings.EqualFold(src.setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), "true")),
 	}
 	e, err := sts.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, p)
 	if err != nil {

@@ -1,4 +1,4 @@
-package session
+package awsapi
 
 import (
 	"bufio"
@@ -122,14 +122,14 @@ func (s *stsStub) Requests() int { return int(s.requests.Load()) }
 
 // stubClients builds the clients exactly as a login does, pointed at the stub; env holds more
 // variables, name then value.
-func stubClients(t *testing.T, endpoint string, timeout time.Duration, env ...string) *awsClients {
+func stubClients(t *testing.T, endpoint string, timeout time.Duration, env ...string) *Client {
 	t.Helper()
-	src := &Source{Profile: "work", AccessKeyID: "AKIASTUBSTUBSTUBSTUB", SecretAccessKey: "stub", Region: "eu-west-1"}
 	vars := map[string]string{"AWS_ENDPOINT_URL": endpoint}
 	for i := 0; i+1 < len(env); i += 2 {
 		vars[env[i]] = env[i+1]
 	}
-	c, err := newClients(src, func(k string) string { return vars[k] }, timeout, nil)
+	c, err := Dial(Config{Profile: "work", AccessKeyID: "AKIASTUBSTUBSTUBSTUB", SecretAccessKey: "stub", Region: "eu-west-1",
+		Getenv: func(k string) string { return vars[k] }, Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func stubClients(t *testing.T, endpoint string, timeout time.Duration, env ...st
 
 // withDial rebuilds the STS client of c with every setting kept (HTTP client, timeout, retryer,
 // API options) but its connections made by dial; it returns how many dials were made.
-func withDial(t *testing.T, c *awsClients, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *atomic.Int32 {
+func withDial(t *testing.T, c *Client, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *atomic.Int32 {
 	t.Helper()
 	var dials atomic.Int32
 	opts := c.sts.Options()

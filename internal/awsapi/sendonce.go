@@ -1,6 +1,4 @@
-//go:build !stsmfa_front || windows
-
-package session
+package awsapi
 
 import (
 	"context"
@@ -121,8 +119,8 @@ func (unsentMarker) HandleFinalize(ctx context.Context, in middleware.FinalizeIn
 
 // codeCallError maps the error of a sendOnce call: AWS's own answers and failures before sending as
 // explain does; anything else means the code may be spent, and says so (exit 5, wrapping
-// ErrCodeMaybeSpent).
-func (c *awsClients) codeCallError(op string, err error) error {
+// fault.ErrCodeMaybeSpent).
+func (c *Client) codeCallError(op string, err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) || neverSent(err) || errors.Is(err, context.Canceled) {
 		return c.explain(op, err)
@@ -143,7 +141,7 @@ func (c *awsClients) codeCallError(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
 		f = fault.FieldTimeout // the network may just be slow
 	}
-	return &fault.Error{Code: fault.Network, Field: f, Msg: msg, Cause: errors.Join(ErrCodeMaybeSpent, err)}
+	return &fault.Error{Code: fault.Network, Field: f, Msg: msg, Cause: errors.Join(fault.ErrCodeMaybeSpent, err)}
 }
 
 // notAWS reports whether a complete answer was not an AWS Query/XML answer at all (an HTML page, plain
