@@ -9,7 +9,7 @@
 #   STSMFA_ALT=full bash bench/run.sh                     # ... the full build alone (go install's)
 #
 # stsmfa is built as the releases and packages install it (.goreleaser.yaml): CGO_ENABLED=0 (static)
-# and -trimpath, the front (-tags stsmfa_front) as stsmfa and the full build beside it as
+# and -trimpath, the front (cmd/stsmfa-front) as stsmfa and the full build beside it as
 # stsmfa-engine, to which the front hands every run it does not serve from the cache.
 #
 # Builds stsmfa and the helpers, starts the stand-in STS/IAM (bench/standin) with a throwaway HOME,
@@ -36,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building..." >&2
-CGO_ENABLED=0 go build -trimpath -tags stsmfa_front -o "$tmp/bin/stsmfa" ./cmd/stsmfa
+CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/stsmfa" ./cmd/stsmfa-front
 CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/stsmfa-engine" ./cmd/stsmfa
 if [ "${STSMFA_ALT:-}" = dynamic ]; then
   CGO_ENABLED=1 go build -trimpath -o "$tmp/bin/stsmfa-dynamic" ./cmd/stsmfa

@@ -24,9 +24,9 @@ if [ -z "$deb" ]; then
 version=0.0.0-check
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-ldflags="-s -w -X github.com/stsmfa/stsmfa/internal/cli.Version=$version \
-  -X github.com/stsmfa/stsmfa/internal/cli.Commit=$commit -X github.com/stsmfa/stsmfa/internal/cli.Date=$date"
-CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -tags stsmfa_front -ldflags "$ldflags" -o "$out/stsmfa" ./cmd/stsmfa
+ldflags="-s -w -X github.com/stsmfa/stsmfa/internal/version.Version=$version \
+  -X github.com/stsmfa/stsmfa/internal/version.Commit=$commit -X github.com/stsmfa/stsmfa/internal/version.Date=$date"
+CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags "$ldflags" -o "$out/stsmfa" ./cmd/stsmfa-front
 CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags "$ldflags" -o "$out/stsmfa-engine" ./cmd/stsmfa
 rm -rf build/docs && go run ./cmd/stsmfa-docs build/docs
 

@@ -1,10 +1,8 @@
-//go:build !stsmfa_front || windows
-
 // Command stsmfa gets MFA session credentials for the AWS CLI and SDKs. See README.md.
 //
-// Built as is, it is the full program (go install, Windows, and the engine the releases install as
-// stsmfa-engine). Built with -tags stsmfa_front on Linux and macOS, it is the front (front.go,
-// internal/front), which the releases install as stsmfa.
+// This is the full program: what `go install ./cmd/stsmfa` gives, Windows' stsmfa.exe, and the
+// engine that the releases install as stsmfa-engine beside the front (cmd/stsmfa-front) on Linux
+// and macOS.
 package main
 
 import (

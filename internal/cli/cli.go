@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -24,11 +23,8 @@ import (
 	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/prompt"
 	"github.com/stsmfa/stsmfa/internal/session"
+	"github.com/stsmfa/stsmfa/internal/version"
 )
-
-// Version, Commit and Date are stamped at build time (goreleaser, .goreleaser.yaml):
-// -ldflags "-X github.com/stsmfa/stsmfa/internal/cli.Version=v1.2.3 -X ...Commit=abc123 -X ...Date=2026-12-01T00:00:00Z".
-var Version, Commit, Date = "", "", ""
 
 // Options are the process's streams and clock; tests replace them.
 type Options struct {
@@ -47,6 +43,11 @@ type Options struct {
 // Main runs stsmfa for this process and returns its exit code.
 func Main() int {
 	exitOnInterrupt()
+	// run by the front (internal/front): one version, or a line naming the file to replace
+	if err := version.Accept(os.Args[0]); err != nil {
+		fmt.Fprintf(os.Stderr, "stsmfa: %v\n", err)
+		return fault.NotValid
+	}
 	return Run(Options{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr})
 }
 
@@ -142,24 +143,6 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
-func version() string {
-	v := Version
-	if v == "" {
-		v = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-	}
-	if Commit != "" {
-		v += " (commit " + Commit
-		if Date != "" {
-			v += ", built " + Date
-		}
-		v += ")"
-	}
-	return v
-}
-
 // Command is the whole command tree, for generating man pages and completions (cmd/stsmfa-docs).
 func Command() *cobra.Command {
 	a := &app{Options: Options{Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now, Terminal: openTerminal}}
@@ -176,7 +159,7 @@ func (a *app) rootCmd() *cobra.Command {
 
 Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS files,
 4 AWS refused, 5 AWS unreachable, 6 no MFA code available, 130 cancelled.`,
-		Version:       version(),
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/stsmfa/stsmfa/internal/version"
 )
 
 // Every command's --help ends with real examples (they also end up in the man pages), and
@@ -30,8 +32,8 @@ func TestHelpEndsWithExamples(t *testing.T) {
 }
 
 func TestVersionStamp(t *testing.T) {
-	defer func(v, c, d string) { Version, Commit, Date = v, c, d }(Version, Commit, Date)
-	Version, Commit, Date = "v1.2.3", "abc1234", "2026-12-01T00:00:00Z"
+	defer func(v, c, d string) { version.Version, version.Commit, version.Date = v, c, d }(version.Version, version.Commit, version.Date)
+	version.Version, version.Commit, version.Date = "v1.2.3", "abc1234", "2026-12-01T00:00:00Z"
 	var out bytes.Buffer
 	Run(Options{Args: []string{"--version"}, Stdout: &out, Stderr: &out})
 	if got := out.String(); got != "stsmfa version v1.2.3 (commit abc1234, built 2026-12-01T00:00:00Z)\n" {

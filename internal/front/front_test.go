@@ -25,7 +25,7 @@ var (
 	pairOut  []byte
 )
 
-// pair builds the front (-tags stsmfa_front) as DIR/bin/stsmfa, once per test process, with an
+// pair builds the front (cmd/stsmfa-front) as DIR/bin/stsmfa, once per test process, with an
 // engine beside it that notes each run in $FRONT_TEST_ENGINE_LOG and becomes the full build
 // (testdata/engine), keeping the argv[0] the front gave it.
 func pair(t *testing.T) (front, engineLog string) {
@@ -38,7 +38,7 @@ func pair(t *testing.T) (front, engineLog string) {
 		bin := filepath.Join(pairDir, "bin")
 		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 		for _, args := range [][]string{
-			append(append([]string{"build", "-tags", "stsmfa_front"}, testkit.BuildFlags()...), "-o", filepath.Join(bin, "stsmfa"), "./cmd/stsmfa"),
+			append(append([]string{"build"}, testkit.BuildFlags()...), "-o", filepath.Join(bin, "stsmfa"), "./cmd/stsmfa-front"),
 			{"build", "-o", filepath.Join(bin, "stsmfa-engine"), "./internal/front/testdata/engine"},
 		} {
 			cmd := exec.Command(gobin, args...)
@@ -192,7 +192,6 @@ func TestFrontMatchesFull(t *testing.T) {
 		{nil, []string{"status"}},
 		{nil, []string{"status", "--json"}},
 		{nil, []string{"login"}}, // reuses, and says so
-		{nil, []string{"credential-process", "--debug"}},
 		{nil, []string{"credential-process", "--profile", "nosuch"}},
 		{nil, []string{"credential-process", "--bogus"}},
 		{nil, []string{"credential-process", "-pdefault"}},
@@ -293,9 +292,100 @@ func TestEngineLayouts(t *testing.T) {
 	}
 }
 
+// The front and the engine answer for each other only at one version: an engine run by a front of
+// another version refuses, naming its file; the front serves only once the engine it would hand over
+// to has stamped it (after a replaced engine, it hands over again); STSMFA_FRONT=0 hands every run
+// over; a front run as the engine (a link or copy in the engine's place) fails at once instead of
+// running itself forever.
+func TestFrontEngineVersions(t *testing.T) {
+	front, log := pair(t)
+	w := testkit.NewWorld(t)
+	login(t, w, w.Code())
+	logLine := []string{"FRONT_TEST_ENGINE_LOG=" + log}
+	served := func(extra ...string) bool {
+		t.Helper()
+		os.Remove(log)
+		r := run(t, w, front, append(logLine, extra...), "credential-process")
+		if r.code != 0 || !strings.Contains(r.stdout, `"Version":1`) {
+			t.Fatalf("credential-process: %s", r)
+		}
+		ran, _ := os.ReadFile(log)
+		return len(ran) == 0
+	}
+	if served() {
+		t.Fatal("served before the engine stamped this version")
+	}
+	if !served() {
+		t.Fatal("handed over after the engine stamped this version")
+	}
+	if served("STSMFA_FRONT=0") {
+		t.Fatal("served with STSMFA_FRONT=0")
+	}
+
+	// the engine of another front's version refuses and names itself
+	engine := filepath.Join(filepath.Dir(front), "stsmfa-engine")
+	r := run(t, w, testkit.Binary(t), []string{"STSMFA_HANDOVER=v0.0.1-other\n1 2 3 4 " + engine}, "credential-process")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "v0.0.1-other") || !strings.Contains(r.stderr, "replace "+engine) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("engine run by a front of another version: want one line naming the engine's file, exit 1\n%s", r)
+	}
+
+	// a front in the engine's place: one line at once, no loop
+	dir := t.TempDir()
+	b, err := os.ReadFile(front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "stsmfa"), b, 0o755)
+	os.Symlink(filepath.Join(dir, "stsmfa"), filepath.Join(dir, "stsmfa-engine"))
+	start := time.Now()
+	r = run(t, w, filepath.Join(dir, "stsmfa"), nil, "login")
+	if r.code != 1 || !strings.Contains(r.stderr, "is the front itself") || time.Since(start) > 20*time.Second {
+		t.Errorf("engine linked to the front: %s", r)
+	}
+	// an engine that is not executable is named as such, not "not installed"
+	os.Remove(filepath.Join(dir, "stsmfa-engine"))
+	os.WriteFile(filepath.Join(dir, "stsmfa-engine"), b, 0o644)
+	r = run(t, w, filepath.Join(dir, "stsmfa"), nil, "login")
+	if r.code != 1 || !strings.Contains(r.stderr, "not an executable file") || !strings.Contains(r.stderr, "chmod 755") {
+		t.Errorf("engine of mode 0644: %s", r)
+	}
+}
+
+// --debug on a run the front serves explains the front's steps (and nothing else changes: the same
+// answer on stdout); on a run it hands over, the engine's own lines come, not the front's.
+func TestFrontDebug(t *testing.T) {
+	front, log := pair(t)
+	w := testkit.NewWorld(t)
+	login(t, w, w.Code())
+	extra := []string{"FRONT_TEST_ENGINE_LOG=" + log}
+	run(t, w, front, extra, "status") // the engine stamps the pair
+	os.Remove(log)
+	plain := run(t, w, front, extra, "credential-process")
+	r := run(t, w, front, extra, "--debug", "credential-process")
+	if ran, _ := os.ReadFile(log); len(ran) > 0 {
+		t.Fatalf("--debug credential-process was handed over: %s", ran)
+	}
+	if r.code != 0 || r.stdout != plain.stdout || !strings.Contains(r.stderr, "stsmfa: debug: front: served from the cache") {
+		t.Errorf("--debug credential-process through the front: %s", r)
+	}
+	m := regexp.MustCompile(`"SecretAccessKey":"([^"]+)"`).FindStringSubmatch(plain.stdout)
+	if m == nil || strings.Contains(r.stderr, m[1]) || strings.Contains(r.stderr, w.User.SecretAccessKey) {
+		t.Errorf("--debug printed a secret key (or credential-process printed none): %s", r)
+	}
+	r = run(t, w, front, extra, "status", "--check", "--debug")
+	if r.code != 0 || !strings.Contains(r.stderr, "stsmfa: debug: front: profile default") {
+		t.Errorf("status --check --debug through the front: %s", r)
+	}
+	os.Remove(log)
+	r = run(t, w, front, extra, "--debug", "credential-process", "--profile", "nosuch")
+	if ran, _ := os.ReadFile(log); len(ran) == 0 || strings.Contains(r.stderr, "debug: front:") {
+		t.Errorf("a run the front cannot serve: handed over with the front's lines dropped? %s", r)
+	}
+}
+
 // The front links none of what it exists to avoid.
 func TestFrontDependencies(t *testing.T) {
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-deps", "-tags", "stsmfa_front", "./cmd/stsmfa")
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-deps", "./cmd/stsmfa-front")
 	cmd.Dir = testkit.ModuleRoot(t)
 	out, err := cmd.Output()
 	if err != nil {

@@ -2,12 +2,12 @@ package session
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/cmdline"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
@@ -49,30 +49,6 @@ func profileValue(creds, conf *awsfile.File, profile, key string) (string, bool)
 	return strings.TrimSpace(v), ok
 }
 
-// StsmfaProcessProfile recognises a credential_process line that runs stsmfa's credential-process
-// and returns the profile it names (written by setup-credential-process).
-func StsmfaProcessProfile(line string) (string, bool) {
-	f := strings.Fields(line)
-	for i := 0; i+1 < len(f); i++ {
-		base := strings.ToLower(filepath.Base(strings.ReplaceAll(f[i], `\`, "/")))
-		if (base != "stsmfa" && base != "stsmfa.exe") || f[i+1] != "credential-process" {
-			continue
-		}
-		args := f[i+2:]
-		for j := 0; j < len(args); j++ {
-			a := args[j]
-			switch {
-			case (a == "--profile" || a == "-p") && j+1 < len(args):
-				return args[j+1], true
-			case strings.HasPrefix(a, "--profile="):
-				return strings.TrimPrefix(a, "--profile="), true
-			}
-		}
-		return "", false
-	}
-	return "", false
-}
-
 // resolveName follows the two ways a name can stand for another profile: a profile stsmfa wrote
 // (stsmfa_source, or stsmfa_role_profile for a role session) and a config profile whose
 // credential_process runs stsmfa for another profile.
@@ -96,7 +72,7 @@ func resolveName(creds, conf *awsfile.File, name string) (profile, implied, via 
 			continue
 		}
 		if cp, _ := conf.Get(profile, KeyCredentialProc); cp != "" {
-			if p, ok := StsmfaProcessProfile(cp); ok && p != profile {
+			if p, ok := cmdline.ProcessProfile(cp); ok && p != profile {
 				via = fmt.Sprintf("the stsmfa credential_process of profile %s in %s", profile, conf.Path())
 				profile = p
 				continue
