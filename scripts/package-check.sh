@@ -5,7 +5,7 @@
 # itself (one source of truth); then installs it with dpkg -i and checks `stsmfa --version` (handed by
 # the front to the engine), a cached answer the front gives itself, `man stsmfa` and the packaged bash
 # completion, and removes it.
-# Building goreleaser itself takes longer than CI should spend (README, "Releases"):
+# Building goreleaser itself takes longer than CI should spend (docs/releases.md):
 # scripts/release-check.sh runs `goreleaser check` and a snapshot of every target, then this script on
 # the .deb goreleaser built:
 #

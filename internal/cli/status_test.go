@@ -22,7 +22,7 @@ import (
 
 // These tests call Run directly with an injected clock (no sleeping) against a throwaway HOME whose
 // files they write themselves; the scripts in testdata/script/status_*.txtar cover the same command
-// after a real login. The snippet tests run the README's prompt and reminder recipes for real.
+// after a real login. The snippet tests run docs/status.md's prompt and reminder recipes for real.
 
 // statusNow is the injected clock of the unit tests.
 var statusNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -749,7 +749,7 @@ func chmod(t *testing.T, path string, mode os.FileMode) {
 	}
 }
 
-// ---- whole-process tests: the built binary, real shells, the README's snippets ----
+// ---- whole-process tests: the built binary, real shells, docs/status.md's snippets ----
 
 // binHome is a HOME for the real binary: ~/go/bin/stsmfa (where `go install` puts it), ~/.aws with
 // a session that ends in left (nothing when left is 0), and a clean environment.
@@ -817,7 +817,7 @@ func unixOnly(t *testing.T) {
 	}
 }
 
-// TestStatusPromptSnippets runs the README's prompt snippets in real bash, zsh and fish against a
+// TestStatusPromptSnippets runs docs/status.md's prompt snippets in real bash, zsh and fish against a
 // HOME with a session that has 3h12m left, then an expired one, then none.
 func TestStatusPromptSnippets(t *testing.T) {
 	unixOnly(t)
@@ -934,7 +934,7 @@ func runReminder(t *testing.T, startPath string, cmd func(b *binHome) []string) 
 	}
 }
 
-// TestStatusReminderCron runs the README's crontab line the way cron does: /bin/sh -c with
+// TestStatusReminderCron runs docs/status.md's crontab line the way cron does: /bin/sh -c with
 // cron's minimal PATH.
 func TestStatusReminderCron(t *testing.T) {
 	unixOnly(t)
@@ -979,7 +979,7 @@ func TestStatusReminderCron(t *testing.T) {
 	})
 }
 
-// TestStatusReminderSystemd checks the README's user service and timer with systemd-analyze
+// TestStatusReminderSystemd checks docs/status.md's user service and timer with systemd-analyze
 // verify (skipped when it is not installed, failed under CI=true), then runs the service's command
 // as systemd would.
 func TestStatusReminderSystemd(t *testing.T) {

@@ -173,7 +173,7 @@ func TestLoadSourcePrecedence(t *testing.T) {
 	env := envOf(map[string]string{"AWS_MFA_SERIAL": "arn:aws:iam::123456789012:mfa/env", "AWS_REGION": "ap-south-1", "AWS_DEFAULT_REGION": "sa-east-1"})
 
 	// the profile's mfa_serial beats the AWS_MFA_SERIAL fallback; the environment's region beats the
-	// profile's, as in the AWS SDKs; flags beat both (README "Settings and their precedence")
+	// profile's, as in the AWS SDKs; flags beat both (docs/usage.md, "Settings and their precedence")
 	s, err := loadSourceKeys(creds, conf, &Request{Profile: "default"}, env)
 	if err != nil {
 		t.Fatal(err)

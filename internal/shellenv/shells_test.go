@@ -13,7 +13,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/testkit"
 )
 
-// The real shells read what Set and Unset print, in the ways the README documents:
+// The real shells read what Set and Unset print, in the ways docs/usage.md documents:
 //
 //	eval "$(stsmfa env)"                  bash, zsh
 //	stsmfa env --format fish | source     fish

@@ -106,27 +106,52 @@ func RaceEnv() []string {
 	return nil
 }
 
-// Snippet returns the fenced block that follows "<!-- snippet: NAME -->" in README.md (the recipes
-// users copy from there), ending in a newline.
+// Snippet returns the fenced block that follows "<!-- snippet: NAME -->" in the documentation (the
+// recipes users copy from there), ending in a newline. The marker must be in exactly one of
+// SnippetDocs, once.
 func Snippet(t testing.TB, name string) string {
 	t.Helper()
-	doc, err := os.ReadFile(filepath.Join(ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
+	marker := "<!-- snippet: " + name + " -->\n"
+	docs := SnippetDocs(t)
+	var where, rest string
+	for _, file := range docs {
+		doc := ReadFile(t, filepath.Join(ModuleRoot(t), file))
+		switch n := strings.Count(doc, marker); {
+		case n == 0:
+			continue
+		case n > 1 || where != "":
+			t.Fatalf("snippet %q is marked more than once (%s)", name, strings.TrimPrefix(where+", "+file, ", "))
+		}
+		where = file
+		_, rest, _ = strings.Cut(doc, marker)
 	}
-	_, rest, ok := strings.Cut(string(doc), "<!-- snippet: "+name+" -->\n")
-	if !ok {
-		t.Fatalf("README.md has no snippet %q", name)
+	if where == "" {
+		t.Fatalf("no snippet %q in %s", name, strings.Join(docs, ", "))
 	}
 	if !strings.HasPrefix(rest, "```") {
-		t.Fatalf("snippet %q: no fenced block right after the marker", name)
+		t.Fatalf("snippet %q in %s: no fenced block right after the marker", name, where)
 	}
 	_, rest, _ = strings.Cut(rest, "\n")
 	body, _, ok := strings.Cut(rest, "\n```\n")
 	if !ok {
-		t.Fatalf("snippet %q: unterminated block", name)
+		t.Fatalf("snippet %q in %s: unterminated block", name, where)
 	}
 	return body + "\n"
+}
+
+// SnippetDocs are the files Snippet reads, relative to the module root: README.md and every page in
+// docs/.
+func SnippetDocs(t testing.TB) []string {
+	t.Helper()
+	pages, err := filepath.Glob(filepath.Join(ModuleRoot(t), "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []string{"README.md"}
+	for _, p := range pages {
+		docs = append(docs, "docs/"+filepath.Base(p))
+	}
+	return docs
 }
 
 // ModuleRoot is the directory holding go.mod.

@@ -7,4 +7,6 @@ import (
 	"io/fs"
 )
 
-func statID(st fs.FileInfo) string { return fmt.Sprintf("0 0 %d %d", st.Size(), st.ModTime().UnixNano()) }
+func statID(st fs.FileInfo) string {
+	return fmt.Sprintf("0 0 %d %d", st.Size(), st.ModTime().UnixNano())
+}

@@ -203,7 +203,7 @@ func TestConsoleCtrlC(t *testing.T) {
 	}
 }
 
-// The README's one-liner typed in an interactive cmd on a console, with no session yet: stsmfa, run
+// docs/windows.md's one-liner typed in an interactive cmd on a console, with no session yet: stsmfa, run
 // by for /f with its stdout captured, asks for the code on the console, and the session's variables
 // land in that cmd.
 func TestConsoleOneLinerFirstLogin(t *testing.T) {

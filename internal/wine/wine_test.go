@@ -262,7 +262,7 @@ func TestEnvFormatCmdCalled(t *testing.T) {
 	}
 }
 
-// snippet is the README's recipe NAME with CRLF line ends, as a Windows editor saves it.
+// snippet is docs/windows.md's recipe NAME with CRLF line ends, as a Windows editor saves it.
 func snippet(t *testing.T, name string) string {
 	return strings.ReplaceAll(testkit.Snippet(t, name), "\n", "\r\n")
 }
@@ -293,7 +293,7 @@ func (w *world) sessionVarsOK(out, region string) {
 	}
 }
 
-// The README's batch file for the current cmd window, in the three uses that replace the old
+// docs/windows.md's batch file for the current cmd window, in the three uses that replace the old
 // "Refresh token? (y/n)" batch file: first login with a code, forced refresh, reuse without a code;
 // a failed login stops it with stsmfa's exit code; a region full of cmd's special characters arrives
 // exactly and runs nothing.
@@ -347,7 +347,7 @@ func TestReadmeBatchFile(t *testing.T) {
 	w.sessionVarsOK(w.read(envJSON), nasty)
 }
 
-// The README's one-liner, typed at an interactive cmd prompt (cmd reading its commands from stdin).
+// docs/windows.md's one-liner, typed at an interactive cmd prompt (cmd reading its commands from stdin).
 // Wine's interactive cmd expands a defined %VARIABLE% inside a for variable's value once more
 // (Windows' cmd expands percent signs before it substitutes for variables, never after), so the
 // value here names only an undefined one; the batch-file test has %PATH% too.
