@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stsmfa/stsmfa/internal/answer"
 	"github.com/stsmfa/stsmfa/internal/awsapi"
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
@@ -299,14 +300,14 @@ func (s *sessionFlags) request() (session.Request, error) {
 // sourceProfile is the profile a command serves: --profile, else AWS_PROFILE, else AWS_DEFAULT_PROFILE
 // (which the AWS CLI also honours), else default.
 func sourceProfile(flag string) string {
-	name, _ := session.ProfileName(flag, os.Getenv)
+	name, _ := answer.ProfileName(flag, os.Getenv)
 	return name
 }
 
 // profileFrom names the variable the profile came from when it was not given with --profile, so
 // errors about it can say so.
 func profileFrom(flag string) string {
-	_, from := session.ProfileName(flag, os.Getenv)
+	_, from := answer.ProfileName(flag, os.Getenv)
 	return from
 }
 

@@ -3,13 +3,13 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/stsmfa/stsmfa/internal/answer"
 	"github.com/stsmfa/stsmfa/internal/cred"
-	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-// writeProcessJSON prints s in the credential_process format (session.ProcessJSON).
+// writeProcessJSON prints s in the credential_process format (answer.ProcessJSON).
 func (a *app) writeProcessJSON(s cred.Session, indent string) error {
-	out, err := session.ProcessJSON(s, indent)
+	out, err := answer.ProcessJSON(s, indent)
 	if err != nil {
 		return err
 	}

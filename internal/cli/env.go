@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stsmfa/stsmfa/internal/answer"
 	"github.com/stsmfa/stsmfa/internal/fault"
-	"github.com/stsmfa/stsmfa/internal/session"
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 )
 
@@ -35,7 +35,7 @@ mfa_process).`,
 				if format == "process" {
 					return fault.UsageErr("--unset works with shell formats, not process")
 				}
-				out, err := shellenv.Unset(format, session.EnvNames)
+				out, err := shellenv.Unset(format, answer.EnvNames)
 				if err != nil {
 					return fault.UsageErr("%v", err)
 				}
@@ -49,7 +49,7 @@ mfa_process).`,
 			if err != nil {
 				return err
 			}
-			out, err := session.EnvLines(res, format, os.Getenv)
+			out, err := answer.EnvLines(res, format, os.Getenv)
 			if err != nil {
 				return fault.UsageErr("%v", err)
 			}

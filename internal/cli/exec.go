@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stsmfa/stsmfa/internal/answer"
 	"github.com/stsmfa/stsmfa/internal/fault"
-	"github.com/stsmfa/stsmfa/internal/session"
 )
 
 func (a *app) execCmd() *cobra.Command {
@@ -33,7 +33,7 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if err != nil {
 				return err
 			}
-			if outer, ok := session.ExecInExec(sf.profile, &req, os.Getenv); !ok {
+			if outer, ok := answer.ExecInExec(sf.profile, &req, os.Getenv); !ok {
 				return fault.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Profile)
 			}
 			// find the command before asking for a code: a typo must not cost an MFA code
@@ -49,8 +49,8 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if err != nil {
 				return err
 			}
-			env := session.ChildEnv(os.Environ(), res, os.Getenv)
-			a.debugf("running %s with %s set and %s removed (values not shown)", path, strings.Join(session.EnvNames, ", "), strings.Join(session.StaleVars, ", "))
+			env := answer.ChildEnv(os.Environ(), res, os.Getenv)
+			a.debugf("running %s with %s set and %s removed (values not shown)", path, strings.Join(answer.EnvNames, ", "), strings.Join(answer.StaleVars, ", "))
 			return runChild(path, args, env)
 		},
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stsmfa/stsmfa/internal/answer"
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
@@ -125,15 +126,15 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 			}
 			now := a.Now()
 			if check || prompt {
-				s, ok := session.Pick(creds, credPath, sourceProfile(profile))
+				s, ok := answer.Pick(creds, credPath, sourceProfile(profile))
 				if check {
-					if !session.Valid(s, ok, now, minRemaining) {
+					if !answer.Valid(s, ok, now, minRemaining) {
 						return &fault.Passthrough{Status: fault.NotValid}
 					}
 					return nil
 				}
 				if ok {
-					fmt.Fprint(a.Stdout, session.PromptLine(s, now))
+					fmt.Fprint(a.Stdout, answer.PromptLine(s, now))
 				}
 				return nil
 			}

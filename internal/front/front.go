@@ -12,7 +12,7 @@
 // STSMFA_FRONT=0, and with --debug it explains its own steps on a run it serves.
 //
 // What it serves, it serves with the engine's own code (session.Ensure with Request.ReuseOnly,
-// session.Pick, PromptLine, ProcessJSON, EnvLines, ChildEnv), and front_test holds its
+// answer.Pick, PromptLine, ProcessJSON, EnvLines, ChildEnv), and front_test holds its
 // answers to the full build's, byte for byte.
 package front
 
@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/answer"
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cmdline"
 	"github.com/stsmfa/stsmfa/internal/cred"
@@ -161,7 +162,7 @@ func (d *debugLog) flush(w io.Writer) {
 func serve(o Options, l cmdline.Line, d *debugLog) (code int, served bool) {
 	debugf := d.f
 	req := session.Request{MinRemaining: session.DefaultMargin, LockTimeout: session.DefaultLockTimeout, ReuseOnly: true}
-	req.Profile, req.ProfileFrom = session.ProfileName(l.Profile, o.Getenv)
+	req.Profile, req.ProfileFrom = answer.ProfileName(l.Profile, o.Getenv)
 	if v := o.Getenv(promptVar); v != "" {
 		if _, err := prompt.ParseMode(v); err != nil || strings.TrimSpace(v) == "" {
 			return 0, false // the engine says what is wrong with it
@@ -170,7 +171,7 @@ func serve(o Options, l cmdline.Line, d *debugLog) (code int, served bool) {
 	}
 	var path string
 	if l.Cmd == "exec" {
-		if _, ok := session.ExecInExec(l.Profile, &req, o.Getenv); !ok {
+		if _, ok := answer.ExecInExec(l.Profile, &req, o.Getenv); !ok {
 			return 0, false
 		}
 		var err error
@@ -189,7 +190,7 @@ func serve(o Options, l cmdline.Line, d *debugLog) (code int, served bool) {
 	if l.Cmd == "exec" {
 		debugf("front: running %s", path)
 		d.flush(o.Stderr) // before Exec replaces the process
-		if err := o.Exec(path, l.Command, session.ChildEnv(o.Environ(), res, o.Getenv)); err != nil {
+		if err := o.Exec(path, l.Command, answer.ChildEnv(o.Environ(), res, o.Getenv)); err != nil {
 			return 0, false // the engine tries again and says why it cannot
 		}
 		return 0, true // not reached: Exec replaced the process
@@ -200,9 +201,9 @@ func serve(o Options, l cmdline.Line, d *debugLog) (code int, served bool) {
 		if format == "" {
 			format = "bash"
 		}
-		out, err = session.EnvLines(res, format, o.Getenv)
+		out, err = answer.EnvLines(res, format, o.Getenv)
 	} else {
-		out, err = session.ProcessJSON(res.Session, "")
+		out, err = answer.ProcessJSON(res.Session, "")
 	}
 	if err != nil {
 		return 0, false
@@ -228,18 +229,18 @@ func status(o Options, l cmdline.Line, debugf func(string, ...any)) (int, bool) 
 	if err != nil {
 		return 0, false
 	}
-	name, _ := session.ProfileName(l.Profile, o.Getenv)
-	s, ok := session.Pick(creds, credPath, name)
+	name, _ := answer.ProfileName(l.Profile, o.Getenv)
+	s, ok := answer.Pick(creds, credPath, name)
 	debugf("front: profile %s in %s: %v", name, credPath, ok)
 	now := o.Now()
 	if l.Check {
-		if session.Valid(s, ok, now, l.MinRemaining) {
+		if answer.Valid(s, ok, now, l.MinRemaining) {
 			return 0, true
 		}
 		return fault.NotValid, true // silent, as in the engine
 	}
 	if ok {
-		if _, err := io.WriteString(o.Stdout, session.PromptLine(s, now)); err != nil {
+		if _, err := io.WriteString(o.Stdout, answer.PromptLine(s, now)); err != nil {
 			return 0, false
 		}
 	}

@@ -1,4 +1,8 @@
-package session
+// Package answer is what the front and the engine both print from a session: the credential_process
+// JSON, status --check's and status --prompt's pick and line, env's lines, and the environment exec gives
+// its command (the variables set and the stale ones removed). It holds no logic of its own about
+// getting a session (that is session's) and links no SDK or cobra, so the front can answer with it.
+package answer
 
 import (
 	"encoding/json"
@@ -6,6 +10,7 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
+	"github.com/stsmfa/stsmfa/internal/session"
 )
 
 // What credential-process and status --check/--prompt make of a cached session (shared by cli and
@@ -50,10 +55,10 @@ func ProcessJSON(s cred.Session, indent string) ([]byte, error) {
 // the answer is how long stsmfa can serve it without a new code: its role session, or the source's
 // MFA session that renews it, whichever lasts longer.
 func Pick(creds *awsfile.File, credPath, name string) (cred.Session, bool) {
-	if s, ok := ReadManaged(creds, name); ok {
+	if s, ok := session.ReadManaged(creds, name); ok {
 		return s, !s.Expiration.IsZero()
 	}
-	if s, ok := Latest(creds, name, ""); ok {
+	if s, ok := session.Latest(creds, name, ""); ok {
 		return s, true
 	}
 	confPath, err := awsfile.ConfigPath()
@@ -64,15 +69,15 @@ func Pick(creds *awsfile.File, credPath, name string) (cred.Session, bool) {
 	if err != nil {
 		return cred.Session{}, false
 	}
-	plan, err := ResolvePlan(creds, conf, name, nil)
+	plan, err := session.ResolvePlan(creds, conf, name, nil)
 	if err != nil || (plan.Profile == name && !plan.IsRole()) {
 		return cred.Session{}, false
 	}
 	if !plan.IsRole() {
 		return Pick(creds, credPath, plan.Profile)
 	}
-	best, found := Latest(creds, plan.Source, "")
-	for _, r := range RoleSessions(credPath) {
+	best, found := session.Latest(creds, plan.Source, "")
+	for _, r := range session.RoleSessions(credPath) {
 		if r.RoleProfile == plan.Profile && r.Source == plan.Source && (!found || r.Expiration.After(best.Expiration)) {
 			best, found = r, true
 		}

@@ -1,10 +1,11 @@
-package session
+package answer
 
 import (
 	"strings"
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/cred"
+	"github.com/stsmfa/stsmfa/internal/session"
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 )
 
@@ -62,7 +63,7 @@ func RegionVars(region string, getenv func(string) string) []shellenv.Var {
 // them — req serves the outer exec's profile. It returns that outer profile and whether req may run
 // inside it: only when both serve the same source profile (else two sessions would mix in one
 // environment).
-func ExecInExec(flag string, req *Request, getenv func(string) string) (outer string, ok bool) {
+func ExecInExec(flag string, req *session.Request, getenv func(string) string) (outer string, ok bool) {
 	outer = getenv(MarkerVar)
 	if outer == "" {
 		return "", true
@@ -70,12 +71,12 @@ func ExecInExec(flag string, req *Request, getenv func(string) string) (outer st
 	if flag == "" && req.ProfileFrom == "" {
 		req.Profile = outer
 	}
-	return outer, outer == SourceOf(req.Profile)
+	return outer, outer == session.SourceOf(req.Profile)
 }
 
 // ChildEnv is exec's environment for its child: environ without StaleVars (or an outer MarkerVar),
 // with MarkerVar naming source, then res's session and region variables.
-func ChildEnv(environ []string, res *Result, getenv func(string) string) []string {
+func ChildEnv(environ []string, res *session.Result, getenv func(string) string) []string {
 	out := make([]string, 0, len(environ)+7)
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
@@ -99,7 +100,7 @@ func ChildEnv(environ []string, res *Result, getenv func(string) string) []strin
 // EnvLines is what env prints for res in format: a shellenv format's lines setting Vars and (except
 // in the AWS CLI's formats, which carry the credentials only) RegionVars; or, for "process", the
 // credential_process JSON indented as aws configure export-credentials --format process prints it.
-func EnvLines(res *Result, format string, getenv func(string) string) ([]byte, error) {
+func EnvLines(res *session.Result, format string, getenv func(string) string) ([]byte, error) {
 	if format == "process" {
 		return ProcessJSON(res.Session, "  ")
 	}
