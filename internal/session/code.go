@@ -23,24 +23,6 @@ type Terminal interface {
 // ErrInterrupted is returned by a Terminal when the user gives up at the prompt.
 var ErrInterrupted = errors.New("interrupted")
 
-// digitRuns returns the maximal runs of ASCII digits in s.
-func digitRuns(s string) []string {
-	var runs []string
-	for i := 0; i < len(s); {
-		if s[i] < '0' || s[i] > '9' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		runs = append(runs, s[i:j])
-		i = j
-	}
-	return runs
-}
-
 // getCode takes the code from the argument, else the token command, else the terminal (see
 // codeSource in getcode.go).
 func getCode(ctx context.Context, req *Request, src *Source, tty Terminal) (string, error) {
@@ -189,9 +171,4 @@ func firstClause(err error) string {
 		return msg[:i]
 	}
 	return msg
-}
-
-// normalizeCode accepts a code typed the way authenticator apps show it ("123 456").
-func normalizeCode(s string) string {
-	return strings.Join(strings.Fields(s), "")
 }

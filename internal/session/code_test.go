@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stsmfa/stsmfa/internal/fault"
+	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
 // fakeTerminal answers prompts from a script and records what was asked.
@@ -73,7 +74,7 @@ func TestRunTokenCommand(t *testing.T) {
 
 // runLine runs a plain token command without a terminal.
 func runLine(ctx context.Context, line, from string) (string, error) {
-	return (&tokenRun{cmd: tokenCommand{line: line, from: from}}).run(ctx)
+	return (&tokencmd.Run{Cmd: tokencmd.Plain(line, from)}).Do(ctx)
 }
 
 func TestGetCodeOrder(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
+	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
 // codeOrigin is where a code came from, for the messages about it.
@@ -80,7 +81,7 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 	}
 	if c.req.Code != "" {
 		c.origin, c.had = fromArgument, c.clock()
-		code := normalizeCode(c.req.Code)
+		code := tokencmd.NormalizeCode(c.req.Code)
 		if rec := loadStep(c.src.Serial); rec.used(c.src.Serial, code, c.had) {
 			return "", fault.RefusedErr("the MFA code given on the command line %s: %s for MFA device %s, and AWS takes each code once; wait for the next code (in %s) and try again",
 				rec.state(), rec.how(), c.device(), cred.Human(nextStep(c.had).Sub(c.had)))
@@ -105,7 +106,7 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 		}
 		wait := nextStep(c.had).Sub(c.had)
 		c.say(fmt.Sprintf("the code from the token command (%s) %s (%s, and AWS takes each code once); waiting %s for the next one",
-			c.command().label(), rec.state(), rec.how(), cred.Human(wait)))
+			c.command().Label(), rec.state(), rec.how(), cred.Human(wait)))
 		return c.nextCommandCode(ctx, code, wait)
 	}
 	if c.tty == nil {
@@ -117,17 +118,17 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 
 // runCommand runs the token command once.
 func (c *codeSource) runCommand(ctx context.Context) (string, error) {
-	t := &tokenRun{cmd: c.command(), timeout: c.src.TokenTimeout, timeoutFrom: c.src.TokenTimeoutFrom, tty: c.tty,
-		profile: c.profile, getenv: c.getenv, debugf: c.debugf}
-	code, err := t.run(ctx)
+	t := &tokencmd.Run{Cmd: c.command(), Timeout: c.src.TokenTimeout, TimeoutFrom: c.src.TokenTimeoutFrom, TTY: c.tty,
+		Profile: c.profile, Getenv: c.getenv, Debugf: c.debugf}
+	code, err := t.Do(ctx)
 	c.had = c.clock()
 	return code, err
 }
 
 // command is the source's token command as loadSource parsed it.
-func (c *codeSource) command() tokenCommand {
-	if c.src.token.line == "" && c.src.token.preset == nil { // a Source built by hand (tests)
-		return tokenCommand{line: c.src.TokenCommand, from: c.src.TokenFrom}
+func (c *codeSource) command() tokencmd.Command {
+	if c.src.token.IsZero() { // a Source built by hand (tests)
+		return tokencmd.Plain(c.src.TokenCommand, c.src.TokenFrom)
 	}
 	return c.src.token
 }
@@ -152,13 +153,13 @@ func (c *codeSource) nextCommandCode(ctx context.Context, used string, wait time
 			return "", err
 		}
 	}
-	return "", fault.NoCodeErr("the token command (%s) kept printing the code AWS already took; is this computer's clock right? wait for the next code and try again", c.command().label())
+	return "", fault.NoCodeErr("the token command (%s) kept printing the code AWS already took; is this computer's clock right? wait for the next code and try again", c.command().Label())
 }
 
 // countdown waits d, showing the seconds left on the terminal device when there is one.
 func (c *codeSource) countdown(ctx context.Context, d time.Duration) error {
 	var out *os.File
-	if dev, ok := c.tty.(TerminalDevice); ok {
+	if dev, ok := c.tty.(tokencmd.TerminalDevice); ok {
 		_, out = dev.Device()
 	}
 	end := c.clock().Add(d)
@@ -209,9 +210,9 @@ func (c *codeSource) prompt(question, used string) (string, error) {
 			return "", promptErr(err)
 		}
 		c.had = c.clock()
-		code := normalizeCode(ans)
+		code := tokencmd.NormalizeCode(ans)
 		switch rec := loadStep(c.src.Serial); {
-		case !isCode(code):
+		case !tokencmd.IsCode(code):
 			if tries == 3 {
 				return "", fault.UsageErr("the MFA code typed at the prompt must be exactly 6 digits (3 tries)")
 			}
@@ -258,7 +259,7 @@ func (c *codeSource) refused(err error, code string) error {
 		}
 		if c.origin == fromCommand {
 			return fault.New(fault.Refused, fault.FieldNone, err, "AWS rejected the MFA code from the token command (%s) as wrong: check that it gives the code of MFA device %s; if it keeps failing, is this computer's clock right? (the codes follow it: sync it with NTP); wait for the next code and try again",
-				c.command().label(), c.device())
+				c.command().Label(), c.device())
 		}
 		return fault.New(fault.Refused, fault.FieldNone, err, "AWS rejected the MFA code as wrong (or used elsewhere within the last minute): check that it is the current code of MFA device %s; if this device's codes keep failing, is its clock right? (a phone's time must be set automatically); wait for the next code and try again",
 			c.device())
@@ -275,7 +276,7 @@ func (c *codeSource) refused(err error, code string) error {
 }
 
 // NormalizeCode accepts a code written the way authenticator apps show it ("123 456"): spaces go.
-func NormalizeCode(s string) string { return normalizeCode(s) }
+func NormalizeCode(s string) string { return tokencmd.NormalizeCode(s) }
 
 // isFIDO reports whether serial is a FIDO security key (arn:aws:iam::ACCOUNT:u2f/...).
 func isFIDO(serial string) bool {

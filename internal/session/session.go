@@ -9,6 +9,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
+	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
 // Request says which session is wanted and how. The *From fields are how the caller names where a
@@ -33,7 +34,7 @@ type Request struct {
 	MinRemaining time.Duration // reuse only sessions valid for longer than this
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
 
-	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else TokenCommandTimeout).
+	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else tokencmd.DefaultTimeout).
 	TokenTimeout     time.Duration
 	TokenTimeoutFrom string
 
@@ -113,7 +114,7 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 		env.Now = time.Now
 	}
 	if req.Code != "" {
-		req.Code = normalizeCode(req.Code) // "123 456", as authenticator apps show it
+		req.Code = tokencmd.NormalizeCode(req.Code) // "123 456", as authenticator apps show it
 		if err := CheckCode(req.Code, "given on the command line"); err != nil {
 			return nil, err
 		}

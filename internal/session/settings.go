@@ -17,6 +17,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
+	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
 // Keys stsmfa writes into a target profile besides the AWS ones; AWS readers ignore them.
@@ -55,22 +56,9 @@ func DefaultTarget(source string) string {
 	return source + "-mfa"
 }
 
-// isCode reports whether s is exactly six ASCII digits.
-func isCode(s string) bool {
-	if len(s) != 6 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // CheckCode validates an MFA code without echoing it.
 func CheckCode(code, from string) error {
-	if !isCode(code) {
+	if !tokencmd.IsCode(code) {
 		return fault.UsageErr("the MFA code %s must be exactly 6 digits", from)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/stsmfa/stsmfa/internal/fault"
+	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
 const testSerial = "arn:aws:iam::123456789012:mfa/phone"
@@ -87,7 +88,7 @@ func refusal(code, msg string) error {
 func TestCodeSourceRefused(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	src := &Source{Profile: "work", Serial: testSerial, SerialFrom: "mfa_serial in /h/.aws/config", TokenCommand: "ykman:aws", TokenFrom: "mfa_process in /h/.aws/config"}
-	src.token, _ = parseTokenCommand(src.TokenCommand, src.TokenFrom, "", "")
+	src.token, _ = tokencmd.Parse(src.TokenCommand, src.TokenFrom, "", "")
 	wrongCode := refusal("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 	c := &codeSource{req: &Request{}, src: src, origin: fromTerminal}
 	err := c.refused(wrongCode, "123456")

@@ -1,6 +1,6 @@
 //go:build unix
 
-package session
+package tokencmd
 
 import (
 	"context"
@@ -31,11 +31,11 @@ func TestTokenRunChildHoldsStdout(t *testing.T) {
 // On timeout the whole process group is killed, and the message names the command.
 func TestTokenRunTimeoutKillsGroup(t *testing.T) {
 	pidfile := filepath.Join(t.TempDir(), "bg.pid")
-	run := &tokenRun{cmd: tokenCommand{line: "sleep 30 & echo $! > " + pidfile + "; sleep 30", from: "--token-command"},
-		timeout: 300 * time.Millisecond, timeoutFrom: "--token-timeout"}
+	run := &Run{Cmd: Command{line: "sleep 30 & echo $! > " + pidfile + "; sleep 30", from: "--token-command"},
+		Timeout: 300 * time.Millisecond, TimeoutFrom: "--token-timeout"}
 	start := time.Now()
-	_, err := run.run(context.Background())
-	if codeOf(err) != fault.NoCode || fault.FieldOf(err) != fault.FieldTokenTimeout ||
+	_, err := run.Do(context.Background())
+	if fault.Code(err) != fault.NoCode || fault.FieldOf(err) != fault.FieldTokenTimeout ||
 		!strings.Contains(err.Error(), "gave no code within 300ms (--token-timeout): stopped `sleep 30 & echo $! > ") ||
 		!strings.HasSuffix(err.Error(), "...` and every process it started") { // long command lines are shortened
 		t.Fatalf("err %v", err)
@@ -61,8 +61,13 @@ func TestTokenRunTimeoutKillsGroup(t *testing.T) {
 	// cancelled (Ctrl-C handled by the caller): the same kill, another message
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	run.timeout = time.Minute
-	if _, err := run.run(ctx); codeOf(err) != fault.Cancelled {
+	run.Timeout = time.Minute
+	if _, err := run.Do(ctx); fault.Code(err) != fault.Cancelled {
 		t.Errorf("cancelled: %v", err)
 	}
+}
+
+// runLine runs a plain token command without a terminal.
+func runLine(ctx context.Context, line, from string) (string, error) {
+	return (&Run{Cmd: Plain(line, from)}).Do(ctx)
 }

@@ -1,4 +1,4 @@
-package session
+package tokencmd
 
 import (
 	"reflect"
@@ -32,37 +32,37 @@ func TestParseTokenCommand(t *testing.T) {
 		{strings.Repeat("x", 100), "", nil, "F", strings.Repeat("x", 77) + "..."},
 	}
 	for _, c := range cases {
-		got, err := parseTokenCommand(c.value, "F", c.device, "ykman_device in C line 3")
+		got, err := Parse(c.value, "F", c.device, "ykman_device in C line 3")
 		if err != nil {
 			t.Errorf("%q: %v", c.value, err)
 			continue
 		}
-		if !reflect.DeepEqual(got.argv, c.argv) || got.label() != c.label || got.commandLine() != c.line {
-			t.Errorf("%q: argv %q label %q line %q; want %q %q %q", c.value, got.argv, got.label(), got.commandLine(), c.argv, c.label, c.line)
+		if !reflect.DeepEqual(got.argv, c.argv) || got.Label() != c.label || got.commandLine() != c.line {
+			t.Errorf("%q: argv %q label %q line %q; want %q %q %q", c.value, got.argv, got.Label(), got.commandLine(), c.argv, c.label, c.line)
 		}
 		if c.argv == nil && got.line != c.value {
 			t.Errorf("%q: plain command changed to %q", c.value, got.line)
 		}
 	}
 	for _, v := range []string{"ykman:", "op:  ", "bw:", "pass:"} {
-		_, err := parseTokenCommand(v, "--token-command", "", "")
-		if codeOf(err) != fault.Usage || !strings.Contains(err.Error(), "names no item") || fault.FieldOf(err) != fault.FieldTokenCommand {
+		_, err := Parse(v, "--token-command", "", "")
+		if fault.Code(err) != fault.Usage || !strings.Contains(err.Error(), "names no item") || fault.FieldOf(err) != fault.FieldTokenCommand {
 			t.Errorf("%q: %v", v, err)
 		}
 	}
 	for _, d := range []string{"my-key", "-1", "12 34", "0x1f"} {
-		_, err := parseTokenCommand("ykman:aws", "F", d, "ykman_device in C line 3")
-		if codeOf(err) != fault.Usage || !strings.Contains(err.Error(), "ykman_device in C line 3 is") {
+		_, err := Parse("ykman:aws", "F", d, "ykman_device in C line 3")
+		if fault.Code(err) != fault.Usage || !strings.Contains(err.Error(), "ykman_device in C line 3 is") {
 			t.Errorf("device %q: %v", d, err)
 		}
 	}
 }
 
 func TestParseOutput(t *testing.T) {
-	ykman, _ := parseTokenCommand("ykman:aws", "F", "", "")
-	bw, _ := parseTokenCommand("bw:aws", "F", "", "")
+	ykman, _ := Parse("ykman:aws", "F", "", "")
+	bw, _ := Parse("bw:aws", "F", "", "")
 	for _, c := range []struct {
-		cmd       tokenCommand
+		cmd       Command
 		out, want string
 	}{
 		{ykman, "123456\n", "123456"},
@@ -71,7 +71,7 @@ func TestParseOutput(t *testing.T) {
 		{ykman, "123 456\n", "123456"},
 	} {
 		if got, err := c.cmd.parseOutput(c.out); err != nil || got != c.want {
-			t.Errorf("%s %q: %q %v", c.cmd.label(), c.out, got, err)
+			t.Errorf("%s %q: %q %v", c.cmd.Label(), c.out, got, err)
 		}
 	}
 	for out, want := range map[string]string{
@@ -83,7 +83,7 @@ func TestParseOutput(t *testing.T) {
 		"Error: no such key\n": "printed something other than a 6-digit code",
 	} {
 		_, err := ykman.parseOutput(out)
-		if codeOf(err) != fault.NoCode || !strings.Contains(err.Error(), want) {
+		if fault.Code(err) != fault.NoCode || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v; want %q", out, err, want)
 			continue
 		}
@@ -94,7 +94,7 @@ func TestParseOutput(t *testing.T) {
 		}
 	}
 	// a plain command: one group of exactly six digits anywhere, else a line like "123 456"
-	plain := tokenCommand{line: "x", from: "--token-command"}
+	plain := Command{line: "x", from: "--token-command"}
 	for out, want := range map[string]string{
 		"code: 042042 (valid 20s)\n":  "042042",
 		"042 042\n":                   "042042",
@@ -106,7 +106,7 @@ func TestParseOutput(t *testing.T) {
 		}
 	}
 	for _, out := range []string{"12 34 5\n", "042 042\n123 456\n", "042 0420\n", "042-042\n"} {
-		if _, err := plain.parseOutput(out); codeOf(err) != fault.NoCode {
+		if _, err := plain.parseOutput(out); fault.Code(err) != fault.NoCode {
 			t.Errorf("plain %q: %v", out, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package session
+package tokencmd
 
 import (
 	"fmt"
@@ -51,9 +51,9 @@ var presets = []preset{
 	},
 }
 
-// tokenCommand is a token command ready to run: a preset's command line, run without a shell, or
+// Command is a token command ready to run: a preset's command line, run without a shell, or
 // the user's own command line, run by the shell.
-type tokenCommand struct {
+type Command struct {
 	preset *preset
 	item   string
 	argv   []string // a preset's command line
@@ -61,9 +61,9 @@ type tokenCommand struct {
 	from   string   // where it was configured: "--token-command", "mfa_process in FILE"
 }
 
-// parseTokenCommand reads an mfa_process / --token-command value: "NAME:ITEM" for a preset, else a
+// Parse reads an mfa_process / --token-command value: "NAME:ITEM" for a preset, else a
 // plain command. device is ykman_device (the YubiKey's serial), used by the ykman preset only.
-func parseTokenCommand(value, from, device, deviceFrom string) (tokenCommand, error) {
+func Parse(value, from, device, deviceFrom string) (Command, error) {
 	s := strings.TrimSpace(value)
 	for i := range presets {
 		p := &presets[i]
@@ -73,18 +73,18 @@ func parseTokenCommand(value, from, device, deviceFrom string) (tokenCommand, er
 		}
 		item := strings.TrimSpace(rest)
 		if item == "" {
-			return tokenCommand{}, fault.WithField(fault.UsageErr("the token command (%s) %q names no item: write %s:NAME, e.g. %s:aws", from, s, p.name, p.name), fault.FieldTokenCommand)
+			return Command{}, fault.WithField(fault.UsageErr("the token command (%s) %q names no item: write %s:NAME, e.g. %s:aws", from, s, p.name, p.name), fault.FieldTokenCommand)
 		}
 		dev := ""
 		if p.name == "ykman" && device != "" {
 			dev = strings.TrimSpace(device)
 			if !allDigits(dev) {
-				return tokenCommand{}, fault.UsageErr("%s is %q: it must be the YubiKey's serial number, as `ykman list --serials` prints it", deviceFrom, device)
+				return Command{}, fault.UsageErr("%s is %q: it must be the YubiKey's serial number, as `ykman list --serials` prints it", deviceFrom, device)
 			}
 		}
-		return tokenCommand{preset: p, item: item, argv: p.argv(item, dev), from: from}, nil
+		return Command{preset: p, item: item, argv: p.argv(item, dev), from: from}, nil
 	}
-	return tokenCommand{line: value, from: from}, nil
+	return Command{line: value, from: from}, nil
 }
 
 func allDigits(s string) bool {
@@ -101,7 +101,7 @@ func allDigits(s string) bool {
 
 // label names the command in messages: the preset and where it was configured, or where the plain
 // command was configured.
-func (t tokenCommand) label() string {
+func (t Command) Label() string {
 	if t.preset != nil {
 		return fmt.Sprintf("%s:%s, from %s", t.preset.name, t.item, t.from)
 	}
@@ -110,7 +110,7 @@ func (t tokenCommand) label() string {
 
 // commandLine is what runs: a preset's command line, or the user's (shortened). A command line is
 // configuration, not output, so it may be shown.
-func (t tokenCommand) commandLine() string {
+func (t Command) commandLine() string {
 	if t.preset != nil {
 		return shellQuote(t.argv)
 	}
@@ -139,24 +139,24 @@ func shellQuote(argv []string) string {
 // parseOutput takes the code out of what the command printed, never echoing it. A preset's tool
 // prints the code alone on one line (bw without the newline); a plain command's output may hold other
 // text around exactly one group of exactly six digits, or be one line like "123 456".
-func (t tokenCommand) parseOutput(out string) (string, error) {
+func (t Command) parseOutput(out string) (string, error) {
 	if t.preset != nil {
 		s := strings.TrimSpace(out)
-		code := normalizeCode(s)
+		code := NormalizeCode(s)
 		switch {
 		case s == "":
-			return "", fault.NoCodeErr("the token command (%s) printed nothing; %s", t.label(), fmt.Sprintf(t.preset.check, t.item))
+			return "", fault.NoCodeErr("the token command (%s) printed nothing; %s", t.Label(), fmt.Sprintf(t.preset.check, t.item))
 		case strings.ContainsAny(s, "\r\n"):
-			return "", fault.NoCodeErr("the token command (%s) printed several lines; %s prints only the code", t.label(), t.preset.tool)
-		case isCode(code):
+			return "", fault.NoCodeErr("the token command (%s) printed several lines; %s prints only the code", t.Label(), t.preset.tool)
+		case IsCode(code):
 			return code, nil
 		case allDigits(code):
-			return "", fault.NoCodeErr("the token command (%s) printed a code of %d digits; AWS takes 6-digit codes: the account must be a 6-digit TOTP", t.label(), len(code))
+			return "", fault.NoCodeErr("the token command (%s) printed a code of %d digits; AWS takes 6-digit codes: the account must be a 6-digit TOTP", t.Label(), len(code))
 		}
-		return "", fault.NoCodeErr("the token command (%s) printed something other than a 6-digit code; %s prints only the code", t.label(), t.preset.tool)
+		return "", fault.NoCodeErr("the token command (%s) printed something other than a 6-digit code; %s prints only the code", t.Label(), t.preset.tool)
 	}
 	var codes []string
-	for _, g := range digitRuns(out) {
+	for _, g := range DigitRuns(out) {
 		if len(g) == 6 {
 			codes = append(codes, g)
 		}
@@ -164,13 +164,13 @@ func (t tokenCommand) parseOutput(out string) (string, error) {
 	if len(codes) == 0 {
 		// "123 456" on a line of its own, the way authenticator apps show a code
 		for _, line := range strings.Split(out, "\n") {
-			if c := normalizeCode(line); isCode(c) {
+			if c := NormalizeCode(line); IsCode(c) {
 				codes = append(codes, c)
 			}
 		}
 	}
 	if len(codes) != 1 {
-		return "", fault.NoCodeErr("the token command (%s) printed %d groups of exactly 6 digits; it must print exactly one MFA code", t.label(), len(codes))
+		return "", fault.NoCodeErr("the token command (%s) printed %d groups of exactly 6 digits; it must print exactly one MFA code", t.Label(), len(codes))
 	}
 	return codes[0], nil
 }

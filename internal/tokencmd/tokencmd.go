@@ -1,4 +1,9 @@
-package session
+// Package tokencmd runs token commands, the programs that print an MFA code: the presets for ykman,
+// 1Password, Bitwarden and pass (their command lines and output formats), and one run of a command in a
+// process group of its own with the terminal as its stdin and stderr, a timeout, the whole group killed
+// on timeout or cancellation, and a desktop notification when a security key waits for a touch. It
+// also owns what a code looks like (six digits, spaces allowed as apps show them).
+package tokencmd
 
 import (
 	"context"
@@ -11,19 +16,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
-// TokenCommandTimeout bounds a token command (ykman waits for a touch, password managers for unlock)
+// DefaultTimeout bounds a token command (ykman waits for a touch, password managers for unlock)
 // unless mfa_process_timeout or the request sets another bound.
-const TokenCommandTimeout = 2 * time.Minute
-
-// KeyMFAProcessTimeout and KeyYkmanDevice are read from the source profile's config section.
-const (
-	KeyMFAProcessTimeout = "mfa_process_timeout" // seconds or a Go duration
-	KeyYkmanDevice       = "ykman_device"        // the YubiKey serial for the ykman: preset (--device)
-)
+const DefaultTimeout = 2 * time.Minute
 
 // TerminalDevice is implemented by a Terminal backed by a terminal device. A token command gets the
 // device as its stdin (ykman's OATH password, op's and bw's unlock prompts) and its stderr, so its
@@ -32,76 +30,53 @@ type TerminalDevice interface {
 	Device() (in, out *os.File)
 }
 
-// tokenSettings is what a Source knows of its token command besides the command line.
-type tokenSettings struct {
-	TokenTimeout     time.Duration // Request.TokenTimeout, else mfa_process_timeout, else TokenCommandTimeout
-	TokenTimeoutFrom string
-	token            tokenCommand // TokenCommand parsed (presets.go)
-	tokenErr         error        // a mistake in the token command's settings, reported when a code is needed
-}
-
-// loadTokenSettings reads what a token command needs besides its command line: ykman_device for the
-// ykman: preset and the timeout (the request's, else mfa_process_timeout, else TokenCommandTimeout).
-// A mistake in them is kept in tokenErr and reported when a code is needed: a cached session is still
-// served.
-func (s *Source) loadTokenSettings(conf *awsfile.File, req *Request) {
-	name := s.Profile
-	at := func(key string) string {
-		return fmt.Sprintf("%s in %s line %d", key, conf.Path(), conf.Line(name, key))
-	}
-	if s.TokenCommand != "" {
-		device, _ := conf.Get(name, KeyYkmanDevice)
-		s.token, s.tokenErr = parseTokenCommand(s.TokenCommand, s.TokenFrom, device, at(KeyYkmanDevice))
-	}
-	s.TokenTimeout, s.TokenTimeoutFrom = TokenCommandTimeout, "the default timeout"
-	if req.TokenTimeout != 0 {
-		s.TokenTimeout, s.TokenTimeoutFrom = req.TokenTimeout, orLabel(req.TokenTimeoutFrom, "the requested timeout")
-	} else if v, ok := conf.Get(name, KeyMFAProcessTimeout); ok {
-		d, err := ParseDuration(v)
-		if err == nil && d <= 0 {
-			err = fmt.Errorf("must be longer than 0")
-		}
-		if err != nil && s.tokenErr == nil {
-			s.tokenErr = fault.UsageErr("%s: %v", at(KeyMFAProcessTimeout), err)
-		}
-		s.TokenTimeout, s.TokenTimeoutFrom = d, at(KeyMFAProcessTimeout)
-	}
-}
-
 // outputGrace is how long a token command's stdout may stay open after the command exited: a child it
 // left behind (an agent it started) may hold it for as long as it lives, and the code is already there.
 const outputGrace = 200 * time.Millisecond
 
-// tokenRun is one run of a token command.
-type tokenRun struct {
-	cmd         tokenCommand
-	timeout     time.Duration
-	timeoutFrom string
-	tty         Terminal // may be a TerminalDevice
-	profile     string   // the profile asked for, for the touch notification
-	getenv      func(string) string
-	debugf      func(string, ...any)
+// Run is one run of a token command.
+type Run struct {
+	Cmd         Command
+	Timeout     time.Duration // 0: DefaultTimeout
+	TimeoutFrom string        // where Timeout came from, for the message when it runs out
+	TTY         any           // the terminal; its device is used when it is a TerminalDevice
+	Profile     string        // the profile asked for, for the touch notification
+	Getenv      func(string) string
+	Debugf      func(string, ...any)
+}
+
+// Plain is a command line configured as is (no preset), from where it was configured.
+func Plain(line, from string) Command { return Command{line: line, from: from} }
+
+// IsZero reports whether c was never parsed (a zero Command).
+func (c Command) IsZero() bool { return c.line == "" && c.preset == nil }
+
+func or(label, def string) string {
+	if label != "" {
+		return label
+	}
+	return def
 }
 
 // run runs the command in a process group of its own, with the terminal as stdin and stderr when
 // there is one (else /dev/null and stsmfa's stderr), and takes the code from its stdout. On timeout
 // or cancellation the whole group is killed. The output is never echoed: it may hold other secrets.
-func (t *tokenRun) run(ctx context.Context) (string, error) {
-	timeout := t.timeout
+func (t *Run) Do(ctx context.Context) (string, error) {
+	timeout := t.Timeout
 	if timeout <= 0 {
-		timeout = TokenCommandTimeout
+		timeout = DefaultTimeout
 	}
 	var c *exec.Cmd
 	switch {
-	case t.cmd.preset != nil:
-		path, err := exec.LookPath(t.cmd.preset.tool)
+	case t.Cmd.preset != nil:
+		path, err := exec.LookPath(t.Cmd.preset.tool)
 		if err != nil {
 			return "", fault.WithField(fault.NoCodeErr("the token command (%s) runs %s, which is not installed or not on PATH (%s)",
-				t.cmd.label(), t.cmd.preset.tool, t.cmd.preset.install), fault.FieldTokenCommand)
+				t.Cmd.Label(), t.Cmd.preset.tool, t.Cmd.preset.install), fault.FieldTokenCommand)
 		}
-		c = exec.Command(path, t.cmd.argv[1:]...)
+		c = exec.Command(path, t.Cmd.argv[1:]...)
 	default:
-		c = shellCommand(t.cmd.line) // sh -c; on Windows cmd.exe /d /s /c "LINE" (shell_windows.go)
+		c = shellCommand(t.Cmd.line) // sh -c; on Windows cmd.exe /d /s /c "LINE" (shell_windows.go)
 	}
 
 	in, out := t.device()
@@ -123,7 +98,7 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 
 	stdout, w, err := os.Pipe()
 	if err != nil {
-		return "", fault.NoCodeErr("cannot run the token command (%s): %v", t.cmd.label(), err)
+		return "", fault.NoCodeErr("cannot run the token command (%s): %v", t.Cmd.Label(), err)
 	}
 	defer stdout.Close()
 	c.Stdout = w
@@ -142,7 +117,7 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 			}
 		}
 	}
-	t.debug("running the token command (%s)", t.cmd.label())
+	t.debug("running the token command (%s)", t.Cmd.Label())
 	err = c.Start()
 	w.Close()
 	if errW != nil {
@@ -152,7 +127,7 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 		if fg {
 			restoreForeground(in)
 		}
-		return "", fault.NoCodeErr("the token command (%s) could not be started: %v", t.cmd.label(), err)
+		return "", fault.NoCodeErr("the token command (%s) could not be started: %v", t.Cmd.Label(), err)
 	}
 	o := readOutput(stdout)
 	var fwd *stderrForward
@@ -191,27 +166,27 @@ func (t *tokenRun) run(ctx context.Context) (string, error) {
 	switch {
 	case stopped == "timeout":
 		return "", fault.WithField(fault.NoCodeErr("the token command (%s) gave no code within %s (%s): stopped `%s` and every process it started",
-			t.cmd.label(), timeout, orLabel(t.timeoutFrom, "the default timeout"), t.cmd.commandLine()), fault.FieldTokenTimeout)
+			t.Cmd.Label(), timeout, or(t.TimeoutFrom, "the default timeout"), t.Cmd.commandLine()), fault.FieldTokenTimeout)
 	case stopped == "cancelled":
-		return "", fault.CancelledErr("cancelled while the token command (%s) ran; nothing was changed", t.cmd.label())
+		return "", fault.CancelledErr("cancelled while the token command (%s) ran; nothing was changed", t.Cmd.Label())
 	case interrupted(runErr):
 		// Ctrl-C at the terminal went to the command's process group, the terminal's foreground
-		return "", fault.CancelledErr("the token command (%s) was interrupted (Ctrl-C); nothing was changed", t.cmd.label())
+		return "", fault.CancelledErr("the token command (%s) was interrupted (Ctrl-C); nothing was changed", t.Cmd.Label())
 	case runErr != nil:
 		hint := "run it by hand to see why"
-		if t.cmd.preset != nil {
-			hint = fmt.Sprintf(t.cmd.preset.check, t.cmd.item)
+		if t.Cmd.preset != nil {
+			hint = fmt.Sprintf(t.Cmd.preset.check, t.Cmd.item)
 		}
-		return "", fault.NoCodeErr("the token command (%s) failed: %v; %s", t.cmd.label(), runErr, hint)
+		return "", fault.NoCodeErr("the token command (%s) failed: %v; %s", t.Cmd.Label(), runErr, hint)
 	}
-	return t.cmd.parseOutput(output)
+	return t.Cmd.parseOutput(output)
 }
 
 // device opens the terminal device afresh for the command (nil, nil without one): the command gets an
 // open file description of its own, so nothing it or os/exec does to it (blocking mode) touches the
 // one the prompt reads.
-func (t *tokenRun) device() (in, out *os.File) {
-	d, ok := t.tty.(TerminalDevice)
+func (t *Run) device() (in, out *os.File) {
+	d, ok := t.TTY.(TerminalDevice)
 	if !ok {
 		return nil, nil
 	}
@@ -233,9 +208,9 @@ func (t *tokenRun) device() (in, out *os.File) {
 	return in, out
 }
 
-func (t *tokenRun) debug(format string, args ...any) {
-	if t.debugf != nil {
-		t.debugf(format, args...)
+func (t *Run) debug(format string, args ...any) {
+	if t.Debugf != nil {
+		t.Debugf(format, args...)
 	}
 }
 
@@ -310,8 +285,8 @@ type touchNotifier struct {
 }
 
 // notifier is a touchNotifier when a desktop notification can be shown: a display and notify-send.
-func (t *tokenRun) notifier() *touchNotifier {
-	getenv := t.getenv
+func (t *Run) notifier() *touchNotifier {
+	getenv := t.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -323,12 +298,12 @@ func (t *tokenRun) notifier() *touchNotifier {
 		return nil
 	}
 	key := "security key"
-	if t.cmd.preset != nil && t.cmd.preset.name == "ykman" {
+	if t.Cmd.preset != nil && t.Cmd.preset.name == "ykman" {
 		key = "YubiKey"
 	}
-	profile := orLabel(t.profile, "default")
+	profile := or(t.Profile, "default")
 	return &touchNotifier{path: path, summary: fmt.Sprintf("Touch your %s for profile %s", key, profile),
-		body: fmt.Sprintf("stsmfa is waiting for an MFA code from %s", t.cmd.label()), done: make(chan struct{})}
+		body: fmt.Sprintf("stsmfa is waiting for an MFA code from %s", t.Cmd.Label()), done: make(chan struct{})}
 }
 
 // saw is called with what the command wrote to stderr; a line asking for a touch shows the
@@ -411,4 +386,40 @@ func (f *stderrForward) finish(r *os.File) {
 func interrupted(err error) bool {
 	var ee *exec.ExitError
 	return errors.As(err, &ee) && signalled(ee, "interrupt")
+}
+
+// IsCode reports whether s is exactly six ASCII digits.
+func IsCode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizeCode accepts a code typed the way authenticator apps show it ("123 456").
+func NormalizeCode(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}
+
+// DigitRuns returns the maximal runs of ASCII digits in s.
+func DigitRuns(s string) []string {
+	var runs []string
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		runs = append(runs, s[i:j])
+		i = j
+	}
+	return runs
 }
