@@ -10,6 +10,7 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
+	"github.com/stsmfa/stsmfa/internal/rolecache"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -77,7 +78,7 @@ func Pick(creds *awsfile.File, credPath, name string) (cred.Session, bool) {
 		return Pick(creds, credPath, plan.Profile)
 	}
 	best, found := session.Latest(creds, plan.Source, "")
-	for _, r := range session.RoleSessions(credPath) {
+	for _, r := range rolecache.List(credPath) {
 		if r.RoleProfile == plan.Profile && r.Source == plan.Source && (!found || r.Expiration.After(best.Expiration)) {
 			best, found = r, true
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
+	"github.com/stsmfa/stsmfa/internal/rolecache"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -203,7 +204,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		out.Profiles = append(out.Profiles, ps)
 	}
 	// role sessions stsmfa cached (not in the credentials file)
-	for _, s := range session.RoleSessions(credPath) {
+	for _, s := range rolecache.List(credPath) {
 		sources[s.Source] = true
 		if !keep(s.RoleProfile, s.Source) {
 			continue

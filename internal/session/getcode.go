@@ -12,6 +12,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/tokencmd"
+	"github.com/stsmfa/stsmfa/internal/usedcode"
 )
 
 // codeOrigin is where a code came from, for the messages about it.
@@ -82,9 +83,9 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 	if c.req.Code != "" {
 		c.origin, c.had = fromArgument, c.clock()
 		code := tokencmd.NormalizeCode(c.req.Code)
-		if rec := loadStep(c.src.Serial); rec.used(c.src.Serial, code, c.had) {
+		if rec := usedcode.Load(c.src.Serial); rec.Used(c.src.Serial, code, c.had) {
 			return "", fault.RefusedErr("the MFA code given on the command line %s: %s for MFA device %s, and AWS takes each code once; wait for the next code (in %s) and try again",
-				rec.state(), rec.how(), c.device(), cred.Human(nextStep(c.had).Sub(c.had)))
+				rec.State(), rec.How(), c.device(), cred.Human(nextStep(c.had).Sub(c.had)))
 		}
 		return code, nil
 	}
@@ -100,13 +101,13 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		rec := loadStep(c.src.Serial)
-		if !rec.used(c.src.Serial, code, c.had) {
+		rec := usedcode.Load(c.src.Serial)
+		if !rec.Used(c.src.Serial, code, c.had) {
 			return code, nil
 		}
 		wait := nextStep(c.had).Sub(c.had)
 		c.say(fmt.Sprintf("the code from the token command (%s) %s (%s, and AWS takes each code once); waiting %s for the next one",
-			c.command().Label(), rec.state(), rec.how(), cred.Human(wait)))
+			c.command().Label(), rec.State(), rec.How(), cred.Human(wait)))
 		return c.nextCommandCode(ctx, code, wait)
 	}
 	if c.tty == nil {
@@ -211,16 +212,16 @@ func (c *codeSource) prompt(question, used string) (string, error) {
 		}
 		c.had = c.clock()
 		code := tokencmd.NormalizeCode(ans)
-		switch rec := loadStep(c.src.Serial); {
+		switch rec := usedcode.Load(c.src.Serial); {
 		case !tokencmd.IsCode(code):
 			if tries == 3 {
 				return "", fault.UsageErr("the MFA code typed at the prompt must be exactly 6 digits (3 tries)")
 			}
 			q = fmt.Sprintf("that is not 6 digits; MFA code for %s (%s): ", c.src.Profile, c.device())
-		case code == used || rec.used(c.src.Serial, code, c.had):
+		case code == used || rec.Used(c.src.Serial, code, c.had):
 			state, how := "may already be spent", "AWS may have taken it a moment ago"
 			if code != used {
-				state, how = rec.state(), rec.how()
+				state, how = rec.State(), rec.How()
 			}
 			if tries == 3 {
 				return "", fault.UsageErr("the MFA code typed at the prompt %s (%s); AWS takes each code once: wait for the next code and try again", state, how)
@@ -237,7 +238,7 @@ func (c *codeSource) accepted(code string, maybe bool) {
 	if c.src.Serial == "" || c.had.IsZero() {
 		return
 	}
-	if err := saveStep(c.editor, c.src.Serial, code, c.had, c.clock(), maybe); err != nil {
+	if err := usedcode.Save(c.editor, c.src.Serial, code, c.had, c.clock(), maybe); err != nil {
 		c.debug("could not remember the time step of the code: %v", err)
 	}
 }
@@ -252,10 +253,10 @@ func (c *codeSource) refused(err error, code string) error {
 	msg := strings.ToLower(api.ErrorMessage())
 	switch {
 	case strings.Contains(msg, "invalid mfa one time pass code"):
-		if rec := loadStep(c.src.Serial); rec.used(c.src.Serial, code, c.clock()) {
+		if rec := usedcode.Load(c.src.Serial); rec.Used(c.src.Serial, code, c.clock()) {
 			// another process (sharing this device) had it accepted meanwhile
 			return fault.New(fault.Refused, fault.FieldNone, err, "AWS refused the MFA code as already used (%s, for another login with MFA device %s); AWS takes each code once: wait for the next code and try again",
-				rec.how(), c.device())
+				rec.How(), c.device())
 		}
 		if c.origin == fromCommand {
 			return fault.New(fault.Refused, fault.FieldNone, err, "AWS rejected the MFA code from the token command (%s) as wrong: check that it gives the code of MFA device %s; if it keeps failing, is this computer's clock right? (the codes follow it: sync it with NTP); wait for the next code and try again",

@@ -11,25 +11,12 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/stsmfa/stsmfa/internal/fault"
+	"github.com/stsmfa/stsmfa/internal/state"
 )
 
 // DefaultLockTimeout bounds how long a process waits for another one that is refreshing the same
 // source's session (the holder may be waiting for a person to type a code).
 const DefaultLockTimeout = 2 * time.Minute
-
-// cacheDir is stsmfa's own directory under the user's cache directory ($XDG_CACHE_HOME/stsmfa),
-// created 0700.
-func cacheDir(sub string) (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return "", fault.FilesErr("no cache directory: %v (set HOME or XDG_CACHE_HOME)", err)
-	}
-	dir = filepath.Join(dir, "stsmfa", sub)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fault.New(fault.Files, fault.FieldNone, err, "cannot create %s: %v", dir, err)
-	}
-	return dir, nil
-}
 
 // lockPath is the per-source refresh lock, shared by every process using the same credentials file.
 func lockPath(credPath, source string) (string, error) {
@@ -37,7 +24,7 @@ func lockPath(credPath, source string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir, err := cacheDir("locks")
+	dir, err := state.MakeDir("locks")
 	if err != nil {
 		return "", err
 	}

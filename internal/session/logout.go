@@ -10,6 +10,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
+	"github.com/stsmfa/stsmfa/internal/rolecache"
 )
 
 // Removed is one session Logout removed.
@@ -79,18 +80,18 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 			return nil, fault.FilesCause(err)
 		}
 	}
-	dir, err := roleCacheDir()
+	dir, err := rolecache.Dir()
 	if err != nil {
 		return out, err
 	}
 	ents, _ := os.ReadDir(dir)
-	want := absPath(credPath)
+	want := rolecache.Abs(credPath)
 	for _, ent := range ents {
-		if filepath.Ext(ent.Name()) != roleEntryExt {
+		if filepath.Ext(ent.Name()) != rolecache.Ext {
 			continue
 		}
 		path := filepath.Join(dir, ent.Name())
-		e, err := readRoleEntry(path)
+		e, err := rolecache.Read(path)
 		if err != nil || e.CredentialsFile != want {
 			continue
 		}
@@ -111,21 +112,21 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 
 // removeCLICacheEntry deletes the AWS CLI's cache entry of a role profile when it still holds the
 // session stsmfa wrote there (an entry the AWS CLI wrote itself is left alone).
-func removeCLICacheEntry(conf, creds *awsfile.File, e *RoleEntry, env *Env) {
+func removeCLICacheEntry(conf, creds *awsfile.File, e *rolecache.Entry, env *Env) {
 	plan, err := ResolvePlan(creds, conf, e.Profile, nil)
 	if err != nil || !plan.IsRole() {
 		return
 	}
-	dir, err := CLICacheDir()
+	dir, err := rolecache.CLIDir()
 	if err != nil {
 		return
 	}
-	path := filepath.Join(dir, CLICacheKey(plan.Last())+".json")
+	path := filepath.Join(dir, rolecache.CLIKey(plan.Last())+".json")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return
 	}
-	var c cliCacheEntry
+	var c rolecache.CLIEntry
 	if json.Unmarshal(b, &c) != nil || c.Credentials.AccessKeyID != e.Credentials.AccessKeyID {
 		return
 	}

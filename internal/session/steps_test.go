@@ -3,8 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,71 +11,10 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/tokencmd"
+	"github.com/stsmfa/stsmfa/internal/usedcode"
 )
 
 const testSerial = "arn:aws:iam::123456789012:mfa/phone"
-
-func TestStepRecord(t *testing.T) {
-	cache := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", cache)
-	if r := loadStep(testSerial); r != nil || r.used(testSerial, "123456", time.Now()) {
-		t.Fatalf("no record yet: %+v", r)
-	}
-	had := time.Unix(1_800_000_015, 0) // 15s into step 60000000
-	if err := saveStep(nil, testSerial, "123456", had, had.Add(time.Second), false); err != nil {
-		t.Fatal(err)
-	}
-	path, _ := stepsPath(testSerial)
-	if filepath.Dir(path) != filepath.Join(cache, "stsmfa", "steps") {
-		t.Errorf("record at %s", path)
-	}
-	st, err := os.Stat(path)
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("record mode %v %v", st.Mode(), err)
-	}
-	b, _ := os.ReadFile(path)
-	if strings.Contains(string(b), "123456") || !strings.Contains(string(b), `"step":60000000`) {
-		t.Errorf("record %s", b)
-	}
-	r := loadStep(testSerial)
-	for _, c := range []struct {
-		code string
-		at   time.Time
-		want bool
-	}{
-		{"123456", had, true},
-		{"123456", had.Add(25 * time.Second), true}, // the next step: AWS still refuses it
-		{"123456", had.Add(2 * 30 * time.Second), true},
-		{"123456", had.Add(-30 * time.Second), true},
-		{"123456", had.Add(3 * 30 * time.Second), false}, // six equal digits much later: another code
-		{"654321", had, false},
-	} {
-		if got := r.used(testSerial, c.code, c.at); got != c.want {
-			t.Errorf("used(%s at %+ds) = %v", c.code, c.at.Unix()-had.Unix(), got)
-		}
-	}
-	if r.used("arn:aws:iam::123456789012:mfa/other", "123456", had) {
-		t.Error("another device's code")
-	}
-	if other, _ := stepsPath("arn:aws:iam::123456789012:mfa/other"); other == path {
-		t.Error("two devices share a record")
-	}
-	// each record has its own salt: the same code twice gives another hash
-	if err := saveStep(nil, testSerial, "123456", had, had, true); err != nil {
-		t.Fatal(err)
-	}
-	r2 := loadStep(testSerial)
-	if r2.Hash == r.Hash || !r2.Maybe || !strings.Contains(r2.how(), "may have taken it") || !r2.used(testSerial, "123456", had) {
-		t.Errorf("second record %+v", r2)
-	}
-	// a damaged record is no record
-	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if loadStep(testSerial) != nil {
-		t.Error("damaged record read")
-	}
-}
 
 func refusal(code, msg string) error {
 	return &fault.Error{Code: fault.Refused, Msg: "explained", Cause: &smithy.GenericAPIError{Code: code, Message: msg}}
@@ -102,7 +39,7 @@ func TestCodeSourceRefused(t *testing.T) {
 		t.Errorf("token command: %v", err)
 	}
 	now := time.Now()
-	if err := saveStep(nil, testSerial, "123456", now, now, false); err != nil {
+	if err := usedcode.Save(nil, testSerial, "123456", now, now, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.refused(wrongCode, "123456"); codeOf(err) != fault.Refused || !strings.Contains(err.Error(), "AWS refused the MFA code as already used (AWS accepted it at ") {
@@ -142,7 +79,7 @@ func TestCheckNotFIDO(t *testing.T) {
 func TestCodeSourceUsedCode(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	now := time.Now()
-	if err := saveStep(nil, testSerial, "123456", now, now, false); err != nil {
+	if err := usedcode.Save(nil, testSerial, "123456", now, now, false); err != nil {
 		t.Fatal(err)
 	}
 	src := &Source{Profile: "default", Serial: testSerial}

@@ -1,4 +1,7 @@
-package session
+// Package usedcode is the record of MFA codes AWS took: per device, the time step and a salted hash
+// of the last code AWS accepted (or may have taken), so that stsmfa never sends a code AWS would
+// refuse as used.
+package usedcode
 
 import (
 	"crypto/hmac"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/state"
 )
 
 // AWS accepts each MFA code once. To never send one it will refuse as already used, stsmfa remembers,
@@ -24,12 +28,12 @@ import (
 // from someone who can read the file (a million guesses), and it need not: the code is spent once AWS
 // took it. It is there so that no code is ever written out as such.
 
-// stepWindow is how many steps apart an equal code is still the same code (AWS accepts a code up to
+// window is how many steps apart an equal code is still the same code (AWS accepts a code up to
 // a step early or late); beyond it six equal digits are a coincidence of a later step.
-const stepWindow = 2
+const window = 2
 
-// stepRecord is what is remembered of the last code AWS accepted for one MFA device.
-type stepRecord struct {
+// Record is what is remembered of the last code AWS accepted for one MFA device.
+type Record struct {
 	Step  int64     `json:"step"`                  // floor(unix time / 30) when the code was had
 	At    time.Time `json:"at"`                    // when AWS accepted it (or may have)
 	Maybe bool      `json:"maybe_spent,omitempty"` // no answer came: AWS may have taken it
@@ -37,16 +41,16 @@ type stepRecord struct {
 	Hash  string    `json:"hash"` // hex HMAC-SHA256(salt, serial NUL code)
 }
 
-// stepOf is the 30-second TOTP time step of t.
-func stepOf(t time.Time) int64 { return t.Unix() / 30 }
+// StepOf is the 30-second TOTP time step of t.
+func StepOf(t time.Time) int64 { return t.Unix() / 30 }
 
 func stepsPath(serial string) (string, error) {
-	dir, err := os.UserCacheDir()
+	dir, err := state.Dir("steps")
 	if err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256([]byte(serial))
-	return filepath.Join(dir, "stsmfa", "steps", hex.EncodeToString(sum[:16])+".json"), nil
+	return filepath.Join(dir, hex.EncodeToString(sum[:16])+".json"), nil
 }
 
 func codeHash(salt []byte, serial, code string) string {
@@ -55,9 +59,9 @@ func codeHash(salt []byte, serial, code string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// loadStep is the record for serial, or nil when there is none (or it cannot be read: the record only
+// Load is the record for serial, or nil when there is none (or it cannot be read: the record only
 // saves a wasted call, so its absence is never an error).
-func loadStep(serial string) *stepRecord {
+func Load(serial string) *Record {
 	path, err := stepsPath(serial)
 	if err != nil {
 		return nil
@@ -66,16 +70,16 @@ func loadStep(serial string) *stepRecord {
 	if err != nil {
 		return nil
 	}
-	var r stepRecord
+	var r Record
 	if json.Unmarshal(b, &r) != nil || r.Hash == "" {
 		return nil
 	}
 	return &r
 }
 
-// saveStep remembers that AWS accepted (or, with maybe, may have taken) code for serial; had is when
+// Save remembers that AWS accepted (or, with maybe, may have taken) code for serial; had is when
 // the code was had, at when AWS answered.
-func saveStep(ed *awsfile.Editor, serial, code string, had, at time.Time, maybe bool) error {
+func Save(ed *awsfile.Editor, serial, code string, had, at time.Time, maybe bool) error {
 	path, err := stepsPath(serial)
 	if err != nil {
 		return err
@@ -84,7 +88,7 @@ func saveStep(ed *awsfile.Editor, serial, code string, had, at time.Time, maybe 
 	if _, err := rand.Read(salt); err != nil {
 		return err
 	}
-	r := stepRecord{Step: stepOf(had), At: at.UTC().Truncate(time.Second), Maybe: maybe,
+	r := Record{Step: StepOf(had), At: at.UTC().Truncate(time.Second), Maybe: maybe,
 		Salt: hex.EncodeToString(salt), Hash: codeHash(salt, serial, code)}
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -96,12 +100,12 @@ func saveStep(ed *awsfile.Editor, serial, code string, had, at time.Time, maybe 
 	return ed.ReplaceWhole(path, func([]byte) ([]byte, error) { return append(b, '\n'), nil })
 }
 
-// used reports whether code is the code this record remembers, had at now.
-func (r *stepRecord) used(serial, code string, now time.Time) bool {
+// Used reports whether code is the code this record remembers, had at now.
+func (r *Record) Used(serial, code string, now time.Time) bool {
 	if r == nil {
 		return false
 	}
-	if d := stepOf(now) - r.Step; d > stepWindow || d < -stepWindow {
+	if d := StepOf(now) - r.Step; d > window || d < -window {
 		return false
 	}
 	salt, err := hex.DecodeString(r.Salt)
@@ -111,17 +115,17 @@ func (r *stepRecord) used(serial, code string, now time.Time) bool {
 	return hmac.Equal([]byte(codeHash(salt, serial, code)), []byte(r.Hash))
 }
 
-// state is "was already used", or "may already be spent" when no answer came.
-func (r *stepRecord) state() string {
+// State is "was already used", or "may already be spent" when no answer came.
+func (r *Record) State() string {
 	if r.Maybe {
 		return "may already be spent"
 	}
 	return "was already used"
 }
 
-// how says how AWS took the code, for messages: "AWS accepted it at 09:14:03" or "AWS may have
+// How says how AWS took the code, for messages: "AWS accepted it at 09:14:03" or "AWS may have
 // taken it at 09:14:03 (no answer came)".
-func (r *stepRecord) how() string {
+func (r *Record) How() string {
 	at := r.At.Local().Format("15:04:05")
 	if r.Maybe {
 		return "AWS may have taken it at " + at + " (no answer came)"

@@ -1,4 +1,4 @@
-package session
+package rolecache
 
 import (
 	"testing"
@@ -20,8 +20,8 @@ func TestCLICacheKey(t *testing.T) {
 			`{"DurationSeconds": 3600, "RoleArn": "arn:aws:iam::123456789012:role/admin", "SerialNumber": "arn:aws:iam::111111111111:mfa/me"}`,
 			"036675a0070466d771405c9e59868ad248114bc3"},
 	} {
-		if got := CLICacheKey(c.h); got != c.want {
-			t.Errorf("CLICacheKey(%+v) = %s, want %s (%s)", c.h, got, c.want, c.json)
+		if got := CLIKey(c.h); got != c.want {
+			t.Errorf("CLIKey(%+v) = %s, want %s (%s)", c.h, got, c.want, c.json)
 		}
 	}
 	for in, want := range map[string]string{
@@ -40,24 +40,24 @@ func TestCLICacheKey(t *testing.T) {
 
 // The role cache file round-trips, refuses a value with a line break, and rejects another version.
 func TestRoleEntryEncoding(t *testing.T) {
-	e := RoleEntry{Version: 1, CredentialsFile: "/home/a b/.aws/credentials", Profile: "prod", Source: "default",
+	e := Entry{Version: 1, CredentialsFile: "/home/a b/.aws/credentials", Profile: "prod", Source: "default",
 		MFASerial: "arn:aws:iam::123456789012:mfa/me", RoleARN: "arn:aws:iam::123456789012:role/admin",
 		Chain: []string{"prod=arn:aws:iam::123456789012:role/admin|x = y|"}, ExternalID: "x = y", Direct: true}
 	e.Credentials.AccessKeyID, e.Credentials.SecretAccessKey, e.Credentials.SessionToken, e.Credentials.Expiration = "ASIA1", "s/e+c=", "t/o+k==", "2026-12-01T10:00:00Z"
-	b, err := e.encode()
+	b, err := e.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := decodeRoleEntry(b)
+	got, err := Decode(b)
 	if err != nil || got.Profile != e.Profile || got.ExternalID != e.ExternalID || len(got.Chain) != 1 || got.Chain[0] != e.Chain[0] ||
 		got.Credentials != e.Credentials || !got.Direct || got.CredentialsFile != e.CredentialsFile {
 		t.Errorf("round trip: %+v, %v", got, err)
 	}
 	e.Profile = "a\nversion = 2"
-	if _, err := e.encode(); err == nil {
+	if _, err := e.Encode(); err == nil {
 		t.Errorf("a value with a line break must be refused")
 	}
-	if _, err := decodeRoleEntry([]byte("version = 2\nprofile = x\n")); err == nil {
+	if _, err := Decode([]byte("version = 2\nprofile = x\n")); err == nil {
 		t.Errorf("another version must be refused")
 	}
 }
