@@ -167,7 +167,7 @@ func serve(o Options, l cmdline.Line, d *debugLog) (code int, served bool) {
 		if _, err := prompt.ParseMode(v); err != nil || strings.TrimSpace(v) == "" {
 			return 0, false // the engine says what is wrong with it
 		}
-		req.Prompt, req.PromptFrom = v, promptVar
+		req.Prompt = v
 	}
 	var path string
 	if l.Cmd == "exec" {

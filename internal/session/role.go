@@ -27,7 +27,7 @@ func (r *run) roleDuration() (d time.Duration, set bool, from string) {
 	last := r.plan.Last()
 	switch {
 	case r.req.Duration != 0:
-		return r.req.Duration, true, orLabel(r.req.DurationFrom, "the requested duration")
+		return r.req.Duration, true, r.req.label(fault.FieldDuration, "the requested duration")
 	case last.Duration != 0:
 		return last.Duration, true, fmt.Sprintf("%s of profile %s", KeyDurationSeconds, last.Profile)
 	}
@@ -42,7 +42,7 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 	d, set, from := r.roleDuration()
 	if d%time.Second != 0 || d < MinDuration || d > MaxRoleDuration {
 		err := fault.UsageErr("%s is %s: a role session must last %ds–%ds (15m–12h)", from, cred.Human(d), int64(MinDuration/time.Second), int64(MaxRoleDuration/time.Second))
-		if from == r.req.DurationFrom || r.req.Duration != 0 {
+		if r.req.Duration != 0 {
 			err = fault.WithField(err, fault.FieldDuration)
 		}
 		return nil, err

@@ -12,21 +12,17 @@ import (
 	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
-// Request says which session is wanted and how. The *From fields are how the caller names where a
-// value came from (a flag), so that messages point at it; session itself knows no flag names.
+// Request says which session is wanted and how. Messages name a value the caller gave by Names (the
+// caller's flag or variable for it); session itself knows no flag names.
 type Request struct {
 	Profile      string // the profile asked for: a source, a role profile, or one standing for either
 	ProfileFrom  string // where Profile came from when not asked for explicitly, e.g. "AWS_PROFILE"
 	Targets      []string
 	Serial       string // MFA serial asked for
-	SerialFrom   string
 	Code         string // code given up front
 	TokenCommand string
-	TokenFrom    string
 	Prompt       string // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
-	PromptFrom   string
 	Duration     time.Duration // 0 = the profile's setting or the default
-	DurationFrom string
 	Force        bool // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
@@ -36,11 +32,24 @@ type Request struct {
 
 	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else tokencmd.DefaultTimeout).
 	TokenTimeout     time.Duration
-	TokenTimeoutFrom string
 
 	// ReuseOnly serves a cached session or fails with ErrRefreshNeeded before any lock, prompt, code,
 	// AWS call or write: the front build's test of whether it must hand the run to the engine.
 	ReuseOnly bool
+
+	// Names says how messages name a value given in the request (e.g. the flag that set it); nil or
+	// "" for a field: generic words ("the requested duration").
+	Names func(fault.Field) string
+}
+
+// label is how messages name the request's value of field f, else def.
+func (req *Request) label(f fault.Field, def string) string {
+	if req.Names != nil {
+		if l := req.Names(f); l != "" {
+			return l
+		}
+	}
+	return def
 }
 
 // Env is what Ensure needs from the outside world; tests swap parts of it.
@@ -134,7 +143,7 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 		return r.ensureRole(ctx)
 	}
 	if req.Duration != 0 {
-		if err := CheckDuration(req.Duration, false, orLabel(req.DurationFrom, "the requested duration")); err != nil {
+		if err := CheckDuration(req.Duration, false, req.label(fault.FieldDuration, "the requested duration")); err != nil {
 			return nil, fault.WithField(err, fault.FieldDuration)
 		}
 	}
