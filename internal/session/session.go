@@ -21,9 +21,9 @@ type Request struct {
 	Serial       string // MFA serial asked for
 	Code         string // code given up front
 	TokenCommand string
-	Prompt       string // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
+	Prompt       string        // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
 	Duration     time.Duration // 0 = the profile's setting or the default
-	Force        bool // refresh even when a cached session is valid
+	Force        bool          // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
 	StoreReused  bool
@@ -31,7 +31,7 @@ type Request struct {
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
 
 	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else tokencmd.DefaultTimeout).
-	TokenTimeout     time.Duration
+	TokenTimeout time.Duration
 
 	// ReuseOnly serves a cached session or fails with ErrRefreshNeeded before any lock, prompt, code,
 	// AWS call or write: the front build's test of whether it must hand the run to the engine.
