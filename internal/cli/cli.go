@@ -268,7 +268,6 @@ func (s *sessionFlags) request() (session.Request, error) {
 		Serial:       s.serial,
 		TokenCommand: s.tokenCommand,
 		TokenTimeout: s.tokenTimeout,
-		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
 		Names:        flagName,
 	}
@@ -310,6 +309,11 @@ func (s *sessionFlags) request() (session.Request, error) {
 	}
 	if s.minRemaining < 0 {
 		return req, fault.UsageErr("--min-remaining must not be negative")
+	}
+	if s.cmd != nil && s.cmd.Flags().Changed("min-remaining") {
+		// exactly what was asked (0: any session not yet expired); left out, the default margin
+		// scales to a session shorter than an hour
+		req.MinRemaining = max(s.minRemaining, time.Nanosecond)
 	}
 	return req, nil
 }

@@ -191,6 +191,7 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (cre
 		}
 		signer = s
 	}
+	s.Issued = r.env.Now()
 	if why == "" && !set && s.Expiration.Sub(r.env.Now()) <= MaxChainedDuration {
 		why = "a role assumed with an MFA session lasts at most 1h; set duration_seconds above 3600 for up to 12h, one code per role"
 	}
@@ -225,7 +226,7 @@ func (r *run) assumeDirect(ctx context.Context, d time.Duration) (cred.Session, 
 	if err != nil {
 		return cred.Session{}, err
 	}
-	s.Serial = r.src.Serial
+	s.Serial, s.Issued = r.src.Serial, r.env.Now()
 	return s, nil
 }
 

@@ -27,7 +27,7 @@ type Request struct {
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
 	StoreReused  bool
-	MinRemaining time.Duration // reuse only sessions valid for longer than this
+	MinRemaining time.Duration // reuse only sessions valid for longer than this; 0: the default margin, scaled to each session's life
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
 
 	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else tokencmd.DefaultTimeout).
@@ -425,10 +425,11 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	if err := r.checkFresh(s, "GetSessionToken"); err != nil {
 		return nil, err
 	}
-	// AWS gives the account's root user at most 1h, silently; say so instead of calling
-	// GetCallerIdentity before every refresh to find out in advance
-	if got := s.Expiration.Sub(asked); src.Duration > MaxRootDuration && got > 0 && got <= MaxRootDuration+time.Minute {
-		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s): the account's root user gets at most 1h", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
+	s.Issued = r.env.Now() // at the latest: a life read short only lowers the reuse margin
+	// AWS may give less than was asked (the account's root user, for one, gets at most 1h): say what
+	// it gave, without guessing why
+	if got := s.Expiration.Sub(asked); got > 0 && got < src.Duration-time.Minute {
+		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s)", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
 	}
 	s.Source = src.Profile
 	res := &Result{Session: s, Targets: targets}
