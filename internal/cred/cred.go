@@ -17,12 +17,12 @@ type Session struct {
 	SessionToken    string
 	Expiration      time.Time
 	Issued          time.Time // when the credentials were had; zero when not known
-	Source          string // source profile
-	Serial          string // MFA device used
-	Profile         string // the profile it was read from, when read from the file
-	RoleARN         string // for a role session: the role assumed
-	RoleProfile     string // for a role session: the role profile it serves
-	AssumedRoleARN  string // for a role session: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION, when known
+	Source          string    // source profile
+	Serial          string    // MFA device used
+	Profile         string    // the profile it was read from, when read from the file
+	RoleARN         string    // for a role session: the role assumed
+	RoleProfile     string    // for a role session: the role profile it serves
+	AssumedRoleARN  string    // for a role session: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION, when known
 }
 
 // GoString keeps secrets out of %#v and %v debugging output.
