@@ -191,7 +191,7 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 		}
 		return nil
 	}
-	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd(), a.logoutCmd())
+	root.AddCommand(NewCmdLogin(a, nil), NewCmdEnv(a, nil), NewCmdExec(a, nil), NewCmdCredentialProcess(a, nil), NewCmdSetup(a, nil), NewCmdStatus(a, nil), NewCmdLogout(a, nil))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
