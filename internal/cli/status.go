@@ -21,8 +21,9 @@ import (
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-// SoonThreshold is when a session counts as "expiring" in status: 1h or less left. It is fixed on
-// purpose (docs/status.md): scripts that need another margin use --check --min-remaining or
+// SoonThreshold is when a session counts as "expiring" in status: 1h or less left, or a quarter of
+// its life for a session shorter than 4h whose start is known (a fresh 59-minute role session is
+// valid, not expiring). Scripts that need another margin use --check --min-remaining or
 // remaining_seconds.
 const SoonThreshold = time.Hour
 
@@ -177,7 +178,7 @@ func state(s cred.Session, now time.Time) string {
 		return StateMissing
 	case d <= 0:
 		return StateExpired
-	case d <= SoonThreshold:
+	case d <= s.Margin(SoonThreshold):
 		return StateExpiring
 	default:
 		return StateValid
