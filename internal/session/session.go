@@ -456,15 +456,25 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	return res, nil
 }
 
-// checkFresh refuses credentials that are already expired by this computer's clock: storing them would
-// only fail later, and the cause is a clock that is wrong (or an answer that is).
+// checkFresh refuses credentials that are already expired by this computer's clock (storing them would
+// only fail later, and the cause is a clock that is wrong, or an answer that is), and credentials that
+// claim to last longer than AWS issues any (36h; 12h for a role): not AWS's answer, or a clock far
+// behind. Neither is stored.
 func (r *run) checkFresh(s cred.Session, op string) error {
 	now := r.env.Now()
-	if s.Expiration.After(now) {
-		return nil
+	if !s.Expiration.After(now) {
+		return fault.RefusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
+			op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
 	}
-	return fault.RefusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
-		op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
+	limit := MaxDuration
+	if op == "AssumeRole" {
+		limit = MaxRoleDuration
+	}
+	if s.Expiration.After(now.Add(limit + 5*time.Minute)) {
+		return fault.New(fault.Network, fault.FieldNone, fault.ErrCodeMaybeSpent, "the STS endpoint answered %s with credentials that expire at %s, later than AWS lets any such session last (%s): that is not AWS's answer (check HTTPS_PROXY and the STS endpoint), or this computer's clock is far behind; nothing was stored, and a code sent with it cannot be sent again",
+			op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(limit))
+	}
+	return nil
 }
 
 // discoverSerial asks IAM for the caller's MFA devices (and STS who the caller is, for the message
