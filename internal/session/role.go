@@ -181,7 +181,14 @@ func (r *run) newSigningSession(ctx context.Context) (cred.Session, error) {
 	}
 	target := DefaultTarget(r.plan.Source)
 	if err := checkTarget(r.creds, r.conf, target, r.plan.Source); err != nil {
-		return cred.Session{}, err
+		// the default target is taken (a role profile named mfa, say): the MFA session that signs the
+		// roles goes to SOURCE-mfa instead, rather than blocking every role of the source
+		alt := r.plan.Source + "-mfa"
+		if alt == target || checkTarget(r.creds, r.conf, alt, r.plan.Source) != nil {
+			return cred.Session{}, err
+		}
+		r.env.info(fmt.Sprintf("%s; the MFA session of %s goes to profile %s instead", firstClause(err), r.plan.Source, alt))
+		target = alt
 	}
 	res, err := r.newMFASession(ctx, []string{target})
 	if err != nil {

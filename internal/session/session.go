@@ -76,7 +76,7 @@ type Result struct {
 	Targets     []string // where the session is stored in the credentials file
 	SerialSaved bool
 	Plan        *Plan
-	Region      string // the region of the profile asked for (else of its source), "" when none is set
+	Region      string // the region of the profile asked for (else of its source, for a plain MFA session), "" when none is set
 	// Why explains a role session's length when it is shorter than a user might expect.
 	Why string
 }
@@ -243,7 +243,12 @@ func (r *run) warnOnce(first bool) func(string) {
 
 // region is the region of the profile asked for, else of its source, else "" (for env and exec).
 func (r *run) region() string {
-	for _, p := range []string{r.plan.Asked, r.plan.Profile, r.plan.Source} {
+	names := []string{r.plan.Asked, r.plan.Profile, r.plan.Source}
+	if r.plan.IsRole() {
+		// as the AWS CLI reads a role profile: its own region, never its source_profile's
+		names = names[:2]
+	}
+	for _, p := range names {
 		if v, _ := r.conf.Get(p, "region"); v != "" {
 			return v
 		}
