@@ -372,6 +372,7 @@ func (a *app) sessionFor(sf *sessionFlags) (*session.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	req.HandOver = true // credential-process and env print the session: a new one is never thrown away
 	return a.ensure(req)
 }
 

@@ -69,6 +69,7 @@ func execRun(opts *ExecOptions) error {
 		}
 		return &fault.Error{Code: code, Msg: fmt.Sprintf("cannot run %s: %v", args[0], err)}
 	}
+	req.HandOver = true // the command runs with a new session even when it could not be stored
 	res, err := a.ensure(req)
 	if err != nil {
 		return err

@@ -111,7 +111,10 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 		s.Serial = r.src.Serial
 	}
 	if err := r.saveRole(s, direct); err != nil {
-		return nil, err
+		if !r.req.HandOver {
+			return nil, err
+		}
+		return r.handOver(r.result(&Result{Session: s, Why: why}), err), nil
 	}
 	return r.serveRole(s, false, why)
 }

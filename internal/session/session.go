@@ -33,6 +33,11 @@ type Request struct {
 	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else tokencmd.DefaultTimeout).
 	TokenTimeout time.Duration
 
+	// HandOver: when a new session cannot be stored after its code was spent (a full disk, say), it
+	// is still returned, with Result.Unsaved set and a warning, for a caller that can use it at once
+	// (credential-process, env, exec); without it that is an error.
+	HandOver bool
+
 	// ReuseOnly serves a cached session or fails with ErrRefreshNeeded before any lock, prompt, code,
 	// AWS call or write: the front build's test of whether it must hand the run to the engine.
 	ReuseOnly bool
@@ -79,6 +84,8 @@ type Result struct {
 	Region      string // the region of the profile asked for (else of its source, for a plain MFA session), "" when none is set
 	// Why explains a role session's length when it is shorter than a user might expect.
 	Why string
+	// Unsaved is why a new session could not be stored (with Request.HandOver); nil when it was.
+	Unsaved error
 }
 
 func (e *Env) debugf(format string, args ...any) {
@@ -453,12 +460,23 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 		return nil
 	})
 	if err != nil {
+		if r.req.HandOver {
+			return r.handOver(res, err), nil
+		}
 		return nil, fault.New(fault.Files, fault.FieldNone, err, "got a session but could not save it, nothing was changed: %v", err)
 	}
 	if res.SerialSaved {
 		r.env.info(fmt.Sprintf("saved mfa_serial = %s for profile %s in %s; the next login needs no IAM call", src.Serial, src.Profile, r.confPath))
 	}
 	return res, nil
+}
+
+// handOver returns a session that was paid for with a code but could not be stored, for this command
+// only, and says so: throwing it away would waste the code and leave the caller with nothing.
+func (r *run) handOver(res *Result, err error) *Result {
+	res.Unsaved, res.Targets = err, nil
+	r.env.warn(fmt.Sprintf("got a session but could not store it (%v); it serves this command only, and the next run needs a new code: free the space or fix the file, then run stsmfa login", err))
+	return res
 }
 
 // checkFresh refuses credentials that are already expired by this computer's clock (storing them would
