@@ -48,6 +48,7 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	direct := len(r.plan.Roles) == 1 && d > MaxChainedDuration
+	r.direct = direct
 	if !r.req.Force {
 		if s, ok := r.cachedRole(); ok {
 			return r.serveRole(s, true, "")
@@ -170,6 +171,7 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (cre
 	}
 	why := ""
 	signer := mfa
+	r.signerExp = mfa.Expiration
 	var s cred.Session
 	for i, h := range r.plan.Roles {
 		dur, send := time.Duration(0), false
