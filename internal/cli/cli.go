@@ -95,12 +95,12 @@ func Run(o Options) int {
 	if err == nil {
 		return fault.OK
 	}
-	if ctx.Err() != nil && fault.Code(err) != fault.Cancelled {
-		err = fault.CancelledErr("interrupted")
-	}
 	var pass *fault.Passthrough
 	if errors.As(err, &pass) {
-		return pass.Status // a child's exit status (exec on Windows: Ctrl-C went to it), already reported by it
+		return pass.Status // a child's exit status (Ctrl-C went to it too), already reported by it
+	}
+	if ctx.Err() != nil && fault.Code(err) != fault.Cancelled {
+		err = fault.CancelledErr("interrupted")
 	}
 	if strings.HasPrefix(err.Error(), "unknown command ") { // cobra's, untyped
 		err = fault.UsageErr("%s (see: stsmfa --help)", strings.TrimSuffix(err.Error(), ` for "stsmfa"`))

@@ -16,6 +16,7 @@ import (
 
 func (a *app) execCmd() *cobra.Command {
 	var sf sessionFlags
+	var srv serverFlags
 	c := &cobra.Command{
 		Use:   "exec [flags] -- COMMAND [ARGS...]",
 		Short: "Run a command with the MFA session in its environment",
@@ -33,6 +34,10 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 			if err != nil {
 				return err
 			}
+			mode, serve, err := srv.mode()
+			if err != nil {
+				return err
+			}
 			if outer, ok := answer.ExecInExec(sf.profile, &req, os.Getenv); !ok {
 				return fault.UsageErr("already inside `stsmfa exec` for profile %q; exit it before starting one for %q", outer, req.Profile)
 			}
@@ -45,6 +50,9 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 				}
 				return &fault.Error{Code: code, Msg: fmt.Sprintf("cannot run %s: %v", args[0], err)}
 			}
+			if serve {
+				return a.execServe(mode, req, path, args)
+			}
 			res, err := a.ensure(req)
 			if err != nil {
 				return err
@@ -55,6 +63,7 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 		},
 	}
 	sf.register(c)
+	srv.register(c)
 	// everything after COMMAND is COMMAND's own: stsmfa exec aws s3 ls --profile x
 	c.Flags().SetInterspersed(false)
 	return c
