@@ -358,7 +358,7 @@ func fakeNotifier(t *testing.T) (pathVar, log string) {
 }
 
 // TestServerLongJob: a job longer than many role sessions, compressed: the stand-in issues role
-// sessions of 75 seconds, and boto3 and the Go SDK each call STS every second for 150 seconds inside
+// sessions of 60 seconds, and boto3 and the Go SDK each call STS every second for two minutes inside
 // one exec --server. No call fails, the role is re-assumed as often as needed, one code in all.
 func TestServerLongJob(t *testing.T) {
 	if testing.Short() {
@@ -367,21 +367,29 @@ func TestServerLongJob(t *testing.T) {
 	w := serverWorld(t)
 	py := testkit.RequireBoto3(t)
 	self, _ := os.Executable()
-	w.Server.SetSessionLength("AssumeRole", 75*time.Second)
-	const calls = 150
+	w.Server.SetSessionLength("AssumeRole", 60*time.Second)
+	const calls = 120
 	script := fmt.Sprintf(`%s %s %s %d 1 & %s=gosdk %s %s %d 1000 & wait`,
 		shellenv.Quote(py), shellenv.Quote(testdata(t, "boto3_whoami.py")), shellenv.Quote(w.Server.URL()), calls,
 		helperVar, shellenv.Quote(self), shellenv.Quote(w.Server.URL()), calls)
 	start := time.Now()
-	p := w.stsmfa("exec", "--server", "--profile", "prod", "--", "/bin/sh", "-c", script)
-	out := p.mustRun(t)
+	p := w.stsmfa("exec", "--server", "--profile", "prod", "--", "/bin/sh", "-c", script).start(t)
+	select {
+	case <-p.done:
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("the job still runs after 3 minutes; stderr: %s", p.stderr.String())
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, p.stderr.String())
+	}
+	out := p.stdout.String()
 	took := time.Since(start)
 	if strings.Count(out, fmt.Sprintf("calls=%d failed=0", calls)) != 2 {
 		t.Errorf("not every call succeeded:\n%s\nstderr: %s", out, p.stderr.String())
 	}
 	assumed := w.Server.Calls("AssumeRole")
-	if min := int(took / (75 * time.Second)); assumed < min+1 {
-		t.Errorf("AssumeRole was called %d times in %s of 75s role sessions", assumed, took.Round(time.Second))
+	if min := int(took / (60 * time.Second)); assumed < min+1 {
+		t.Errorf("AssumeRole was called %d times in %s of 60s role sessions", assumed, took.Round(time.Second))
 	}
 	if n, g := w.runs(), w.Server.Calls("GetSessionToken"); n != 1 || g != 1 {
 		t.Errorf("%d codes, %d GetSessionToken; want 1 and 1", n, g)
