@@ -73,7 +73,7 @@ func (a *app) execServe(mode credserver.Mode, req session.Request, path string, 
 	defer cancel()
 	srvApp := *a
 	srvApp.ctx = ctx
-	p := &provider{a: &srvApp, req: req, last: res, lifetime: lifetimeOf(res, a.Now())}
+	p := &provider{a: &srvApp, req: req, last: res}
 	name := imdsRoleName(res)
 	srv, err := credserver.Start(credserver.Config{Mode: mode, Get: p.get, RoleName: name, Debugf: a.debugf, Now: a.Now})
 	if err != nil {
@@ -171,43 +171,20 @@ type provider struct {
 
 	mu       sync.Mutex
 	last     *session.Result
-	lifetime time.Duration // of the last session made fresh, 0 when unknown
 	degraded bool          // the last request was answered with the last session
 	update   chan struct{} // closed and renewed when CodeFreeUntil may have changed
-}
-
-// margin is how much validity a served session must have left: DefaultMargin (what botocore wants),
-// or a third of the session's length when that is less (a 15-minute role session is then renewed with
-// 5 minutes left, not on every request).
-func (p *provider) margin() time.Duration {
-	m := p.req.MinRemaining
-	if m == 0 {
-		m = session.DefaultMargin
-	}
-	if p.lifetime > 0 && p.lifetime/3 < m {
-		m = p.lifetime / 3
-	}
-	return m
-}
-
-func lifetimeOf(res *session.Result, now time.Time) time.Duration {
-	if res.Reused {
-		return 0
-	}
-	return res.Session.Expiration.Sub(now)
 }
 
 func (p *provider) get(ctx context.Context) (cred.Session, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// the margin is exec's: --min-remaining, else session's default (15 minutes, or a quarter of a
+	// shorter session's life)
 	req := p.req
-	req.NoCode, req.MinRemaining, req.LockTimeout = true, p.margin(), requestLockWait
+	req.NoCode, req.LockTimeout = true, requestLockWait
 	res, err := p.a.quietEnsure(ctx, req)
 	now := p.a.Now()
 	if err == nil {
-		if !res.Reused {
-			p.lifetime = res.Session.Expiration.Sub(now)
-		}
 		changed := !res.CodeFreeUntil.Equal(p.last.CodeFreeUntil)
 		p.last, p.degraded = res, false
 		if changed {

@@ -161,13 +161,13 @@ func (d *debugLog) flush(w io.Writer) {
 // serve is credential-process, env and exec from a cached session.
 func serve(o Options, l cmdline.Line, d *debugLog) (code int, served bool) {
 	debugf := d.f
-	req := session.Request{MinRemaining: session.DefaultMargin, LockTimeout: session.DefaultLockTimeout, ReuseOnly: true}
+	req := session.Request{LockTimeout: session.DefaultLockTimeout, ReuseOnly: true}
 	req.Profile, req.ProfileFrom = answer.ProfileName(l.Profile, o.Getenv)
 	if v := o.Getenv(promptVar); v != "" {
 		if _, err := prompt.ParseMode(v); err != nil || strings.TrimSpace(v) == "" {
 			return 0, false // the engine says what is wrong with it
 		}
-		req.Prompt, req.PromptFrom = v, promptVar
+		req.Prompt = v
 	}
 	var path string
 	if l.Cmd == "exec" {

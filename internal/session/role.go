@@ -27,7 +27,7 @@ func (r *run) roleDuration() (d time.Duration, set bool, from string) {
 	last := r.plan.Last()
 	switch {
 	case r.req.Duration != 0:
-		return r.req.Duration, true, orLabel(r.req.DurationFrom, "the requested duration")
+		return r.req.Duration, true, r.req.label(fault.FieldDuration, "the requested duration")
 	case last.Duration != 0:
 		return last.Duration, true, fmt.Sprintf("%s of profile %s", KeyDurationSeconds, last.Profile)
 	}
@@ -42,7 +42,7 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 	d, set, from := r.roleDuration()
 	if d%time.Second != 0 || d < MinDuration || d > MaxRoleDuration {
 		err := fault.UsageErr("%s is %s: a role session must last %ds–%ds (15m–12h)", from, cred.Human(d), int64(MinDuration/time.Second), int64(MaxRoleDuration/time.Second))
-		if from == r.req.DurationFrom || r.req.Duration != 0 {
+		if r.req.Duration != 0 {
 			err = fault.WithField(err, fault.FieldDuration)
 		}
 		return nil, err
@@ -193,6 +193,7 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (cre
 		}
 		signer = s
 	}
+	s.Issued = r.env.Now()
 	if why == "" && !set && s.Expiration.Sub(r.env.Now()) <= MaxChainedDuration {
 		why = "a role assumed with an MFA session lasts at most 1h; set duration_seconds above 3600 for up to 12h, one code per role"
 	}
@@ -227,7 +228,7 @@ func (r *run) assumeDirect(ctx context.Context, d time.Duration) (cred.Session, 
 	if err != nil {
 		return cred.Session{}, err
 	}
-	s.Serial = r.src.Serial
+	s.Serial, s.Issued = r.src.Serial, r.env.Now()
 	return s, nil
 }
 

@@ -12,31 +12,26 @@ import (
 	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
-// Request says which session is wanted and how. The *From fields are how the caller names where a
-// value came from (a flag), so that messages point at it; session itself knows no flag names.
+// Request says which session is wanted and how. Messages name a value the caller gave by Names (the
+// caller's flag or variable for it); session itself knows no flag names.
 type Request struct {
 	Profile      string // the profile asked for: a source, a role profile, or one standing for either
 	ProfileFrom  string // where Profile came from when not asked for explicitly, e.g. "AWS_PROFILE"
 	Targets      []string
 	Serial       string // MFA serial asked for
-	SerialFrom   string
 	Code         string // code given up front
 	TokenCommand string
-	TokenFrom    string
-	Prompt       string // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
-	PromptFrom   string
+	Prompt       string        // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
 	Duration     time.Duration // 0 = the profile's setting or the default
-	DurationFrom string
-	Force        bool // refresh even when a cached session is valid
+	Force        bool          // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
 	StoreReused  bool
-	MinRemaining time.Duration // reuse only sessions valid for longer than this
+	MinRemaining time.Duration // reuse only sessions valid for longer than this; 0: the default margin, scaled to each session's life
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
 
 	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else tokencmd.DefaultTimeout).
-	TokenTimeout     time.Duration
-	TokenTimeoutFrom string
+	TokenTimeout time.Duration
 
 	// ReuseOnly serves a cached session or fails with ErrRefreshNeeded before any lock, prompt, code,
 	// AWS call or write: the front build's test of whether it must hand the run to the engine.
@@ -47,6 +42,20 @@ type Request struct {
 	// process that is refreshing, else fails with fault.NoCode (exec --server's requests; the code
 	// is asked for ahead of time elsewhere).
 	NoCode bool
+
+	// Names says how messages name a value given in the request (e.g. the flag that set it); nil or
+	// "" for a field: generic words ("the requested duration").
+	Names func(fault.Field) string
+}
+
+// label is how messages name the request's value of field f, else def.
+func (req *Request) label(f fault.Field, def string) string {
+	if req.Names != nil {
+		if l := req.Names(f); l != "" {
+			return l
+		}
+	}
+	return def
 }
 
 // Env is what Ensure needs from the outside world; tests swap parts of it.
@@ -147,7 +156,7 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 		return r.ensureRole(ctx)
 	}
 	if req.Duration != 0 {
-		if err := CheckDuration(req.Duration, false, orLabel(req.DurationFrom, "the requested duration")); err != nil {
+		if err := CheckDuration(req.Duration, false, req.label(fault.FieldDuration, "the requested duration")); err != nil {
 			return nil, fault.WithField(err, fault.FieldDuration)
 		}
 	}
@@ -445,10 +454,11 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	if err := r.checkFresh(s, "GetSessionToken"); err != nil {
 		return nil, err
 	}
-	// AWS gives the account's root user at most 1h, silently; say so instead of calling
-	// GetCallerIdentity before every refresh to find out in advance
-	if got := s.Expiration.Sub(asked); src.Duration > MaxRootDuration && got > 0 && got <= MaxRootDuration+time.Minute {
-		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s): the account's root user gets at most 1h", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
+	s.Issued = r.env.Now() // at the latest: a life read short only lowers the reuse margin
+	// AWS may give less than was asked (the account's root user, for one, gets at most 1h): say what
+	// it gave, without guessing why
+	if got := s.Expiration.Sub(asked); got > 0 && got < src.Duration-time.Minute {
+		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s)", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
 	}
 	s.Source = src.Profile
 	res := &Result{Session: s, Targets: targets}
