@@ -162,7 +162,7 @@ func TestServerRealClients(t *testing.T) {
 // the script printed "ready" (after its first line, which is returned).
 func startServed(t *testing.T, w *world, flag, script string, extraEnv ...string) (*proc, string) {
 	t.Helper()
-	cmd := w.Command(t, "exec", flag, "--profile", "prod", "--", "/bin/sh", "-c", script)
+	cmd := w.Command(t, "exec", flag, "--debug", "--profile", "prod", "--", "/bin/sh", "-c", script)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -251,7 +251,8 @@ func TestServerRefusals(t *testing.T) {
 	}
 	tok, _ := os.ReadFile(tokFile)
 	good := map[string]string{"Authorization": string(tok)}
-	if code, body := get(t, uri, "", good); code != 200 || !strings.Contains(body, `"AccessKeyId":"ASIA`) {
+	code, served := get(t, uri, "", good)
+	if code != 200 || !strings.Contains(served, `"AccessKeyId":"ASIA`) {
 		t.Fatalf("with the token: %d", code)
 	}
 	port := uri[len("http://127.0.0.1:"):strings.LastIndex(uri, "/")]
@@ -280,6 +281,19 @@ func TestServerRefusals(t *testing.T) {
 		t.Errorf("the private directory is still there: %v", err)
 	}
 	w.noSecrets("stderr", p.stderr.String())
+	// --debug logs every request, without the token or the served secrets
+	debug := p.stderr.String()
+	if n := strings.Count(debug, "server: GET /credentials from 127.0.0.1:"); n != 4 {
+		t.Errorf("--debug logged %d of the 4 requests:\n%s", n, debug)
+	}
+	for _, part := range strings.Split(served, `"`) {
+		if len(part) >= 20 && strings.Contains(debug, part) {
+			t.Errorf("--debug output holds a served value")
+		}
+	}
+	if strings.Contains(debug, string(tok)) {
+		t.Error("--debug output holds the token")
+	}
 
 	// IMDS: a GET without a PUT token is refused, with one it is served
 	os.Remove(w.gate)
@@ -398,9 +412,10 @@ func TestServerLongJob(t *testing.T) {
 	w.noSecrets("stderr", p.stderr.String())
 }
 
-// TestServerMFASessionEnds: the MFA session runs out during the job. 16m30s before its end stsmfa
-// says so (stderr and a desktop notification), 16 minutes before it runs the token command once, and
-// the job's calls never fail.
+// TestServerMFASessionEnds: the MFA session runs out during two jobs, each in its own exec --server.
+// 16m30s before its end each server says so (stderr and a desktop notification); 16 minutes before,
+// both ask, under the source's lock: the token command runs once, the other server finds the new
+// session; no call of either job fails.
 func TestServerMFASessionEnds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for a minute (-short)")
@@ -413,28 +428,46 @@ func TestServerMFASessionEnds(t *testing.T) {
 	w.Server.SetSessionLength("GetSessionToken", 0)
 	w.Server.SetSessionLength("AssumeRole", 60*time.Second)
 	pathVar, notes := fakeNotifier(t)
-	p := w.stsmfa("exec", "--server", "--profile", "prod", "--", py, testdata(t, "boto3_whoami.py"), w.Server.URL(), "60", "1")
-	p.cmd.Env = append(p.cmd.Env, pathVar)
-	out := p.mustRun(t)
-	if !strings.Contains(out, "calls=60 failed=0") {
-		t.Errorf("the job's calls: %s\nstderr: %s", out, p.stderr.String())
+	// two jobs at once, each with its own server: one code between them
+	var procs []*proc
+	for i := 0; i < 2; i++ {
+		p := w.stsmfa("exec", "--server", "--profile", "prod", "--", py, testdata(t, "boto3_whoami.py"), w.Server.URL(), "60", "1")
+		p.cmd.Env = append(p.cmd.Env, pathVar)
+		procs = append(procs, p.start(t))
 	}
-	if n := w.runs(); n != 2 {
-		t.Errorf("the token command ran %d times, want 2 (the morning's login and one before the end); stderr: %s", n, p.stderr.String())
-	}
-	stderr := p.stderr.String()
-	for _, want := range []string{"stsmfa will ask for the next code at", "asking for the next MFA code now", "new MFA session for profile default"} {
-		if strings.Count(stderr, want) != 1 {
-			t.Errorf("stderr says %q %d times, want once:\n%s", want, strings.Count(stderr, want), stderr)
+	renewed := 0
+	for i, p := range procs {
+		if code := p.wait(t); code != 0 {
+			t.Fatalf("job %d: exit %d; stderr: %s", i, code, p.stderr.String())
 		}
+		if out := p.stdout.String(); !strings.Contains(out, "calls=60 failed=0") {
+			t.Errorf("job %d's calls: %s\nstderr: %s", i, out, p.stderr.String())
+		}
+		stderr := p.stderr.String()
+		for _, want := range []string{"stsmfa will ask for the next code at", "asking for the next MFA code now"} {
+			if strings.Count(stderr, want) != 1 {
+				t.Errorf("job %d: stderr says %q %d times, want once:\n%s", i, want, strings.Count(stderr, want), stderr)
+			}
+		}
+		made := strings.Count(stderr, "new MFA session for profile default")
+		renewed += made
+		if made+strings.Count(stderr, "another stsmfa renewed the session of profile default") != 1 {
+			t.Errorf("job %d: not one word of the renewal:\n%s", i, stderr)
+		}
+		w.noSecrets("stderr", stderr)
 	}
-	waitFor(t, "two notifications", 10*time.Second, func() bool {
+	if n := w.runs(); n != 2 || renewed != 1 {
+		t.Errorf("the token command ran %d times (want 2: the morning's login and one before the end); %d servers renewed (want 1)", n, renewed)
+	}
+	if g := w.Server.Calls("GetSessionToken"); g != 2 {
+		t.Errorf("%d GetSessionToken calls, want 2", g)
+	}
+	waitFor(t, "the notifications", 10*time.Second, func() bool {
 		b, _ := os.ReadFile(notes)
-		return strings.Count(string(b), "\n") >= 2
+		return strings.Count(string(b), "\n") >= 4
 	})
 	b, _ := os.ReadFile(notes)
-	if !strings.Contains(string(b), "will ask for the next code") || !strings.Contains(string(b), "asking for the next MFA code now") {
+	if strings.Count(string(b), "will ask for the next code") != 2 || strings.Count(string(b), "asking for the next MFA code now") != 2 {
 		t.Errorf("notifications:\n%s", b)
 	}
-	w.noSecrets("stderr", stderr)
 }
