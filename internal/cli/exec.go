@@ -33,9 +33,12 @@ AWS_CREDENTIAL_EXPIRATION set to the session, AWS_REGION and AWS_DEFAULT_REGION 
 region (unless already set), and AWS_PROFILE and stale credential variables removed. --profile may
 name a role profile: the command then runs as the role.
 On Unix stsmfa replaces itself with COMMAND, so exit codes and signals are COMMAND's own.
-Running exec inside exec is refused unless both serve the same source profile.`,
+Running exec inside exec is refused unless both serve the same source profile.
+With --server (or --imds) COMMAND gets no keys but a credentials endpoint on 127.0.0.1 that serves
+it, renewed, for as long as it runs; stsmfa asks for the next code before the MFA session ends.`,
 		Example: `  stsmfa exec -- aws s3 ls
-  stsmfa exec --profile work -- terraform plan`,
+  stsmfa exec --profile work -- terraform plan
+  stsmfa exec --server --profile prod -- terraform apply`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Command = args
