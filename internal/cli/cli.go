@@ -76,10 +76,10 @@ func Run(o Options) int {
 	a.color = colorOK && isTerminal(o.StderrIsTerminal, o.Stderr)
 	a.colorOut = colorOK && isTerminal(o.StdoutIsTerminal, o.Stdout)
 
-	// The first Ctrl-C (SIGINT) cancels the context: the prompt, a dialog, the lock wait and the AWS
+	// The first Ctrl-C (SIGINT), SIGTERM (what an IDE or `timeout` sends) or SIGHUP cancels the context: the prompt, a dialog, the lock wait and the AWS
 	// calls end and stsmfa exits 130 with the files as they were (writes are atomic renames, and a
 	// session already paid for with a code is still stored). A second Ctrl-C kills it as before.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), terminating...)
 	defer stop()
 	go func() {
 		<-ctx.Done()
@@ -372,6 +372,7 @@ func (a *app) sessionFor(sf *sessionFlags) (*session.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	req.HandOver = true // credential-process and env print the session: a new one is never thrown away
 	return a.ensure(req)
 }
 

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -59,13 +61,13 @@ func envRun(opts *EnvOptions) error {
 	if opts.Unset {
 		out, err := shellenv.Unset(opts.Format, answer.EnvNames)
 		if err != nil {
-			return fault.UsageErr("%v", err)
+			return formatErr(opts.Format, err)
 		}
 		_, err = fmt.Fprint(a.Stdout, out)
 		return err
 	}
 	if _, err := shellenv.Set(opts.Format, nil); err != nil && opts.Format != "process" {
-		return fault.UsageErr("%v", err) // bad --format: fail before asking for a code
+		return formatErr(opts.Format, err) // bad --format: fail before asking for a code
 	}
 	res, err := a.sessionFor(&opts.Session)
 	if err != nil {
@@ -78,4 +80,16 @@ func envRun(opts *EnvOptions) error {
 	a.debugf("printing the variables for %s (values not shown)", opts.Format)
 	_, err = a.Stdout.Write(out)
 	return err
+}
+
+// formatErr words shellenv's refusal of a format in --format's terms; the list names every format env
+// takes, process (the AWS CLI's credential_process JSON) included.
+func formatErr(format string, err error) error {
+	switch {
+	case errors.Is(err, shellenv.ErrUnknownFormat):
+		return fault.UsageErr("unknown --format %q; use one of %s, process", format, strings.Join(shellenv.Formats, ", "))
+	case errors.Is(err, shellenv.ErrNotShell):
+		return fault.UsageErr("--unset works with shell formats (bash, zsh, fish, powershell, cmd), not %s", format)
+	}
+	return fault.UsageErr("%v", err)
 }

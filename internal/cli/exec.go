@@ -79,8 +79,10 @@ func execRun(opts *ExecOptions) error {
 		return &fault.Error{Code: code, Msg: fmt.Sprintf("cannot run %s: %v", args[0], err)}
 	}
 	if serve {
+		// no HandOver: the server answers from the cache, so a session it cannot store is refused now
 		return a.execServe(mode, req, path, args)
 	}
+	req.HandOver = true // the command runs with a new session even when it could not be stored
 	res, err := a.ensure(req)
 	if err != nil {
 		return err

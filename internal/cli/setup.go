@@ -172,17 +172,49 @@ func profileArg(source string) (string, error) {
 
 // selfPath is the absolute path that runs this stsmfa: the PATH entry the user typed (a stable
 // symlink survives upgrades), else the executable itself.
+
+// selfFromArgv0 is the path argv[0] names when it leads to this program (or to the front that handed
+// the run over, a file named stsmfa), else the running executable: argv[0] is whatever the caller
+// chose (`exec -a sh stsmfa …` made it sh, and /usr/bin/sh was written into credential_process).
+func selfFromArgv0(argv0 string) string {
+	exe, exeErr := os.Executable()
+	p := argv0
+	if !strings.ContainsRune(p, filepath.Separator) {
+		lp, err := exec.LookPath(p)
+		if err != nil {
+			if exeErr == nil {
+				return exe
+			}
+			return p
+		}
+		p = lp
+	}
+	if exeErr != nil {
+		return p
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return exe
+	}
+	realExe, _ := filepath.EvalSymlinks(exe)
+	base := strings.TrimSuffix(strings.ToLower(filepath.Base(real)), ".exe")
+	if a, b := statOf(real), statOf(realExe); (a != nil && b != nil && os.SameFile(a, b)) || base == "stsmfa" {
+		return p
+	}
+	return exe
+}
+
+func statOf(p string) os.FileInfo {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil
+	}
+	return st
+}
 func selfPath(override string) (string, error) {
 	p := override
 	if p == "" {
-		p = os.Args[0]
-		if !strings.ContainsRune(p, filepath.Separator) {
-			if lp, err := exec.LookPath(p); err == nil {
-				p = lp
-			} else if exe, err := os.Executable(); err == nil {
-				p = exe
-			}
-		}
+		p = selfFromArgv0(os.Args[0])
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
