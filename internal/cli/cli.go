@@ -97,7 +97,10 @@ func Run(o Options) int {
 	}
 	var pass *fault.Passthrough
 	if errors.As(err, &pass) {
-		return pass.Status // a child's exit status (exec on Windows: Ctrl-C went to it), already reported by it
+		return pass.Status // a child's exit status (Ctrl-C went to it too), already reported by it
+	}
+	if ctx.Err() != nil && fault.Code(err) != fault.Cancelled {
+		err = fault.CancelledErr("interrupted")
 	}
 	if ctx.Err() != nil && fault.Code(err) != fault.Cancelled {
 		err = fault.CancelledErr("interrupted")

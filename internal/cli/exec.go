@@ -18,7 +18,8 @@ import (
 type ExecOptions struct {
 	app     *app
 	Session sessionFlags
-	Command []string // COMMAND [ARGS...]
+	Server  serverFlags // --server, --imds (server.go)
+	Command []string    // COMMAND [ARGS...]
 }
 
 // NewCmdExec is `exec`: it parses the flags into ExecOptions and runs runF on them (execRun when nil).
@@ -32,9 +33,12 @@ AWS_CREDENTIAL_EXPIRATION set to the session, AWS_REGION and AWS_DEFAULT_REGION 
 region (unless already set), and AWS_PROFILE and stale credential variables removed. --profile may
 name a role profile: the command then runs as the role.
 On Unix stsmfa replaces itself with COMMAND, so exit codes and signals are COMMAND's own.
-Running exec inside exec is refused unless both serve the same source profile.`,
+Running exec inside exec is refused unless both serve the same source profile.
+With --server (or --imds) COMMAND gets no keys but a credentials endpoint on 127.0.0.1 that serves
+it, renewed, for as long as it runs; stsmfa asks for the next code before the MFA session ends.`,
 		Example: `  stsmfa exec -- aws s3 ls
-  stsmfa exec --profile work -- terraform plan`,
+  stsmfa exec --profile work -- terraform plan
+  stsmfa exec --server --profile prod -- terraform apply`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Command = args
@@ -45,6 +49,7 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 		},
 	}
 	opts.Session.register(c)
+	opts.Server.register(c)
 	// everything after COMMAND is COMMAND's own: stsmfa exec aws s3 ls --profile x
 	c.Flags().SetInterspersed(false)
 	return c
@@ -54,6 +59,10 @@ Running exec inside exec is refused unless both serve the same source profile.`,
 func execRun(opts *ExecOptions) error {
 	a, args := opts.app, opts.Command
 	req, err := opts.Session.request()
+	if err != nil {
+		return err
+	}
+	mode, serve, err := opts.Server.mode()
 	if err != nil {
 		return err
 	}
@@ -68,6 +77,10 @@ func execRun(opts *ExecOptions) error {
 			code = 127
 		}
 		return &fault.Error{Code: code, Msg: fmt.Sprintf("cannot run %s: %v", args[0], err)}
+	}
+	if serve {
+		// no HandOver: the server answers from the cache, so a session it cannot store is refused now
+		return a.execServe(mode, req, path, args)
 	}
 	req.HandOver = true // the command runs with a new session even when it could not be stored
 	res, err := a.ensure(req)

@@ -49,6 +49,7 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	direct := len(r.plan.Roles) == 1 && d > MaxChainedDuration
+	r.direct = direct
 	if !r.req.Force {
 		if s, ok := r.cachedRole(); ok {
 			return r.serveRole(s, true, "")
@@ -224,6 +225,7 @@ func apiCode(err error) string {
 func (r *run) assumeWith(ctx context.Context, mfa cred.Session, d time.Duration, set bool) (cred.Session, string, error) {
 	why := ""
 	signer := mfa
+	r.signerExp = mfa.Expiration
 	var s cred.Session
 	for i, h := range r.plan.Roles {
 		dur, send := time.Duration(0), false

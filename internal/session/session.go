@@ -42,6 +42,12 @@ type Request struct {
 	// AWS call or write: the front build's test of whether it must hand the run to the engine.
 	ReuseOnly bool
 
+	// NoCode serves a cached session, or one made without a code (a role re-assumed with the source's
+	// MFA session), but never asks for a code: when one would be needed it waits only for another
+	// process that is refreshing, else fails with fault.NoCode (exec --server's requests; the code
+	// is asked for ahead of time elsewhere).
+	NoCode bool
+
 	// Names says how messages name a value given in the request (e.g. the flag that set it); nil or
 	// "" for a field: generic words ("the requested duration").
 	Names func(fault.Field) string
@@ -84,6 +90,11 @@ type Result struct {
 	Region      string // the region of the profile asked for (else of its source, for a plain MFA session), "" when none is set
 	// Why explains a role session's length when it is shorter than a user might expect.
 	Why string
+	// CodeProfile is the profile whose refresh takes the next MFA code (the source; a role assumed
+	// directly with a code of its own: the role profile), and CodeFreeUntil when that is needed:
+	// until then stsmfa serves this profile without a code (zero when unknown).
+	CodeProfile   string
+	CodeFreeUntil time.Time
 	// Unsaved is why a new session could not be stored (with Request.HandOver); nil when it was.
 	Unsaved error
 }
@@ -116,6 +127,8 @@ type run struct {
 	src                *Source
 	targetsGiven       bool
 	prompt             promptState
+	direct             bool      // a role assumed directly with the long-term keys and a code of its own
+	signerExp          time.Time // the expiry of the MFA session that signed AssumeRole in this run
 }
 
 // Ensure returns a session for req.Profile valid for longer than req.MinRemaining, reusing a cached one
@@ -266,6 +279,19 @@ func (r *run) region() string {
 func (r *run) result(res *Result) *Result {
 	res.Plan = r.plan
 	res.Region = r.region()
+	res.CodeProfile, res.CodeFreeUntil = r.plan.Source, res.Session.Expiration
+	switch {
+	case r.plan.IsRole() && r.direct:
+		res.CodeProfile = r.plan.Profile
+	case r.plan.IsRole():
+		// roles are re-assumed with the MFA session while it lasts
+		if mfa, ok := Latest(r.creds, r.plan.Source, r.src.Serial); ok && mfa.Expiration.After(res.CodeFreeUntil) {
+			res.CodeFreeUntil = mfa.Expiration
+		}
+		if r.signerExp.After(res.CodeFreeUntil) { // made in this run: not in r.creds
+			res.CodeFreeUntil = r.signerExp
+		}
+	}
 	return res
 }
 
@@ -284,6 +310,9 @@ func (r *run) keys() error {
 // canAskCode reports whether a code could be had at all; without one a refresh can only wait for
 // another process that is refreshing (see lock).
 func (r *run) canAskCode() error {
+	if r.req.NoCode {
+		return fault.NoCodeErr("profile %q needs a new MFA code, and this request may not ask for one", r.plan.Source)
+	}
 	if r.src.TokenCommand == "" && r.req.Code == "" {
 		r.openPrompt()
 		if r.env.Terminal == nil {
