@@ -36,7 +36,7 @@ deactivate the IAM user's access key.`,
 				return fault.UsageErr("--all and --profile do not go together")
 			}
 			name := sourceProfile(profile)
-			removed, err := session.Logout(&session.Env{Debugf: a.debugf, Editor: a.editor()}, name, all)
+			removed, err := session.Logout(&session.Env{Debugf: a.debugf, Warn: a.warn, Editor: a.editor()}, name, all)
 			if err != nil {
 				return err
 			}

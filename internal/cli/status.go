@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -175,6 +176,9 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		return out, fault.FilesErr("%v", err)
 	}
 	conf, err := awsfile.Load(confPath, awsfile.Config)
+	if nr := (*awsfile.NotRegularError)(nil); errors.As(err, &nr) {
+		return out, fault.FilesCause(err) // a FIFO, socket, directory or device: not a problem to list
+	}
 	if err != nil {
 		add(ProblemMalformedFile, "%v", err)
 		conf, _ = awsfile.Parse(confPath, awsfile.Config, nil)
@@ -245,7 +249,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 	}
 	if runtime.GOOS != "windows" { // permission bits mean nothing there
 		for _, path := range []string{credPath, confPath} {
-			if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+			if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o077 != 0 {
 				add(ProblemFilePermissions, "%s is open to other users (mode %04o); fix with: chmod 600 %s", path, st.Mode().Perm(), path)
 			}
 		}
