@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -176,9 +175,6 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		return out, fault.FilesErr("%v", err)
 	}
 	conf, err := awsfile.Load(confPath, awsfile.Config)
-	if nr := (*awsfile.NotRegularError)(nil); errors.As(err, &nr) {
-		return out, fault.FilesCause(err) // a FIFO, socket, directory or device: not a problem to list
-	}
 	if err != nil {
 		add(ProblemMalformedFile, "%v", err)
 		conf, _ = awsfile.Parse(confPath, awsfile.Config, nil)
