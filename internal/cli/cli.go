@@ -76,10 +76,10 @@ func Run(o Options) int {
 	a.color = colorOK && isTerminal(o.StderrIsTerminal, o.Stderr)
 	a.colorOut = colorOK && isTerminal(o.StdoutIsTerminal, o.Stdout)
 
-	// The first Ctrl-C (SIGINT) cancels the context: the prompt, a dialog, the lock wait and the AWS
+	// The first Ctrl-C (SIGINT), SIGTERM (what an IDE or `timeout` sends) or SIGHUP cancels the context: the prompt, a dialog, the lock wait and the AWS
 	// calls end and stsmfa exits 130 with the files as they were (writes are atomic renames, and a
 	// session already paid for with a code is still stored). A second Ctrl-C kills it as before.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), terminating...)
 	defer stop()
 	go func() {
 		<-ctx.Done()
@@ -191,7 +191,7 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 		}
 		return nil
 	}
-	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd(), a.logoutCmd())
+	root.AddCommand(NewCmdLogin(a, nil), NewCmdEnv(a, nil), NewCmdExec(a, nil), NewCmdCredentialProcess(a, nil), NewCmdSetup(a, nil), NewCmdStatus(a, nil), NewCmdLogout(a, nil))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
@@ -268,7 +268,6 @@ func (s *sessionFlags) request() (session.Request, error) {
 		Serial:       s.serial,
 		TokenCommand: s.tokenCommand,
 		TokenTimeout: s.tokenTimeout,
-		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
 		Names:        flagName,
 	}
@@ -310,6 +309,11 @@ func (s *sessionFlags) request() (session.Request, error) {
 	}
 	if s.minRemaining < 0 {
 		return req, fault.UsageErr("--min-remaining must not be negative")
+	}
+	if s.cmd != nil && s.cmd.Flags().Changed("min-remaining") {
+		// exactly what was asked (0: any session not yet expired); left out, the default margin
+		// scales to a session shorter than an hour
+		req.MinRemaining = max(s.minRemaining, time.Nanosecond)
 	}
 	return req, nil
 }
@@ -368,6 +372,7 @@ func (a *app) sessionFor(sf *sessionFlags) (*session.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	req.HandOver = true // credential-process and env print the session: a new one is never thrown away
 	return a.ensure(req)
 }
 

@@ -113,7 +113,7 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 					continue
 				}
 				for _, k := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token",
-					KeyExpiration, KeySource, KeySerial, KeyRoleARNStored, KeyRoleProfile} {
+					KeyExpiration, KeyIssued, KeySource, KeySerial, KeyRoleARNStored, KeyRoleProfile} {
 					f.Delete(t, k)
 				}
 				if len(f.Keys(t)) == 0 {

@@ -26,6 +26,7 @@ const (
 	KeyExpiration = "stsmfa_expiration"
 	KeySource     = "stsmfa_source"
 	KeySerial     = "stsmfa_mfa_serial"
+	KeyIssued     = "stsmfa_issued" // when the session was had: its length scales the reuse margin
 	// a role session stored in a login target also records the role and the role profile it serves
 	KeyRoleARNStored = "stsmfa_role_arn"
 	KeyRoleProfile   = "stsmfa_role_profile"
