@@ -58,3 +58,17 @@ func expandUser(p string) (string, error) {
 	}
 	return filepath.Join(home, p[1:]), nil
 }
+
+// RealPath is path with every symbolic link followed (a dangling link: its final target).
+func RealPath(path string) (string, error) { return realPath(path) }
+
+// SameFile reports whether the paths name one file (symlinks followed; for files that do not exist
+// yet, the same name in the same directory).
+func SameFile(a, b string) bool {
+	ra, err1 := realPath(a)
+	rb, err2 := realPath(b)
+	if err1 != nil || err2 != nil {
+		return sameFile(a, b)
+	}
+	return sameFile(ra, rb)
+}

@@ -2,7 +2,6 @@ package awsfile
 
 import (
 	"io"
-	"os"
 	"syscall"
 )
 
@@ -17,13 +16,12 @@ const hugeMin = 256 << 10
 // long as the process runs (stsmfa's processes are short; a long-running user of awsfile reading large
 // files many times would keep every copy).
 func readWhole(path string) (data, spare []byte, err error) {
-	f, err := os.Open(path)
-	if err != nil {
+	f, st, null, err := openRegular(path) // a FIFO or a device is refused at once, never read
+	if err != nil || null {
 		return nil, nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.Size() < hugeMin || st.Size() > 1<<30 {
+	if st.Size() < hugeMin || st.Size() > 1<<30 {
 		data, err := io.ReadAll(f)
 		return data, nil, err
 	}

@@ -3,6 +3,8 @@ package awsfile
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/stsmfa/stsmfa/internal/state"
 )
 
 // Editor makes locked, atomic edits to AWS files.
@@ -59,6 +63,7 @@ type target struct {
 	kind    Kind
 	lock    *flock.Flock
 	existed bool
+	null    bool // the null device: read as empty, never written
 	info    fs.FileInfo
 	old     []byte
 	f       *File
@@ -122,14 +127,17 @@ func (e *Editor) prepare(path string, kind Kind) (*target, error) {
 	return &target{path: path, real: real, kind: kind}, nil
 }
 
-// lockSibling takes the sibling lock <real file>.lock of a target, waiting at most the Editor's
-// LockTimeout; t.unlock releases it.
-func (e *Editor) lockSibling(t *target) error {
+// lock takes the Editor's lock of a target, waiting at most the Editor's LockTimeout; t.unlock
+// releases it. The lock file is not in the user's directory (see editLockPath).
+func (e *Editor) lock(t *target) error {
 	timeout := DefaultLockTimeout
 	if e != nil && e.LockTimeout > 0 {
 		timeout = e.LockTimeout
 	}
-	lockPath := t.real + ".lock"
+	lockPath, err := editLockPath(t.real)
+	if err != nil {
+		return fmt.Errorf("cannot lock %s: %w", t.path, err)
+	}
 	t.lock = flock.New(lockPath, flock.SetPermissions(0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -143,25 +151,52 @@ func (e *Editor) lockSibling(t *target) error {
 	return nil
 }
 
-// lockAndRead takes the sibling lock of the real file, then reads and parses the file; when the
-// bytes are those known (a File the caller read before) holds, a copy of known is edited instead of
-// parsing them again.
-func (e *Editor) lockAndRead(t *target, known *File) error {
-	if err := e.lockSibling(t); err != nil {
-		return err
+// editLockPath is the lock file of the Editor's writes of real: in stsmfa's lock directory
+// (state.LockDir, never the user's own), named after the file's identity (fileKey), so that every
+// process writing the same file takes the same lock, whatever path or cache directory it uses.
+func editLockPath(real string) (string, error) {
+	dir, err := state.LockDir()
+	if err != nil {
+		return "", err
 	}
-	data, err := os.ReadFile(t.real)
+	sum := sha256.Sum256([]byte("edit\x00" + FileKey(real)))
+	return filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"), nil
+}
+
+// FileKey names the file at path (symlinks followed) by what is shared: the device and inode of its
+// directory and its name there (the file's own inode changes with every atomic write). Two processes
+// that see one file under different paths (a bind mount, a sandbox) get the same key. When the
+// directory cannot be examined, the absolute path stands in.
+func FileKey(path string) string {
+	real, err := realPath(path)
+	if err != nil {
+		real = path
+	}
+	if abs, err := filepath.Abs(real); err == nil {
+		real = abs
+	}
+	if id, ok := dirID(filepath.Dir(real)); ok {
+		return id + "/" + filepath.Base(real)
+	}
+	return real
+}
+
+// read reads the target's file under its lock (after finishing a write that an earlier run left
+// half done, see recoverJournal) and parses it; when the bytes are those known holds (a File the caller
+// read before), a copy of known is edited instead of parsing them again. Anything but a regular
+// file (or the null device, read as empty) is refused.
+func (e *Editor) read(t *target, known *File) error {
+	e.recoverJournal(t)
+	data, fi, null, err := readRegular(t.real)
+	t.existed, t.old, t.info, t.null = false, nil, nil, false
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		t.f = &File{path: t.path, kind: t.kind, deflt: -1, prof: map[string]int{}}
 		return nil
 	case err != nil:
-		return fmt.Errorf("cannot read %s: %w", t.path, err)
+		return readErr(t.path, err)
 	}
-	if t.info, err = os.Stat(t.real); err != nil {
-		return fmt.Errorf("cannot read %s: %w", t.path, err)
-	}
-	t.existed, t.old = true, data
+	t.existed, t.old, t.info, t.null = true, data, fi, null
 	if known != nil && known.kind == t.kind && known.content() == string(data) {
 		t.f = known.Clone()
 		t.f.path = t.path
@@ -169,6 +204,15 @@ func (e *Editor) lockAndRead(t *target, known *File) error {
 	}
 	t.f, err = Parse(t.path, t.kind, data)
 	return err
+}
+
+// readErr words a failed read of path.
+func readErr(path string, err error) error {
+	var nr *NotRegularError
+	if errors.As(err, &nr) {
+		return err
+	}
+	return fmt.Errorf("cannot read %s: %w", path, err)
 }
 
 func (t *target) unlock() {
@@ -183,34 +227,64 @@ func (t *target) pending() ([]byte, bool, error) {
 	if bytes.Equal(nb, t.old) && (t.existed || len(nb) == 0) {
 		return nil, false, nil
 	}
+	if t.null {
+		return nil, false, nullDeviceErr(t.path)
+	}
 	if t.existed && t.info.Mode().Perm()&0o200 == 0 {
 		return nil, false, readOnlyErr(t.path)
 	}
 	return nb, true, nil
 }
 
+// maxRedo is how many times an edit is done again on a file that another program changed between
+// stsmfa's read and its write (see errChanged).
+const maxRedo = 10
+
+// errChanged: the file is no longer what was read under the lock (another program, one that takes no
+// lock, wrote it meanwhile); the edit must be done again on what is there now.
+var errChanged = errors.New("changed by another program while being edited")
+
+// redoErr is the error when other programs kept changing a file through every redo.
+func redoErr(path string) error {
+	return fmt.Errorf("cannot write %s: another program kept changing it while stsmfa edited it (%d tries); try again", path, maxRedo+1)
+}
+
 // Update locks the file, re-reads it under the lock, calls fn, and writes only if the bytes changed.
+// If another program (one that takes no lock: an editor, `>>` in a shell) changes the file between
+// that read and the write, nothing of its change is lost: the write notices (the file is read again
+// just before the rename) and the edit is done again, fn called on the new content. fn may thus be
+// called more than once and must only edit the File it is given.
 func (e *Editor) Update(path string, kind Kind, fn func(f *File) error) error {
 	t, err := e.prepare(path, kind)
 	if err != nil {
 		return err
 	}
+	if err := e.lock(t); err != nil {
+		return err
+	}
 	defer t.unlock()
-	if err := e.lockAndRead(t, nil); err != nil {
-		return err
+	for try := 0; ; try++ {
+		if err := e.read(t, nil); err != nil {
+			return err
+		}
+		if err := fn(t.f); err != nil {
+			return err
+		}
+		nb, changed, err := t.pending()
+		if err != nil || !changed {
+			return err
+		}
+		if err := e.write(t, nb, t.newMode()); errors.Is(err, errChanged) {
+			if try < maxRedo {
+				continue
+			}
+			return redoErr(t.path)
+		} else if err != nil {
+			return err
+		}
+		e.warnTightened(t)
+		return nil
 	}
-	if err := fn(t.f); err != nil {
-		return err
-	}
-	nb, changed, err := t.pending()
-	if err != nil || !changed {
-		return err
-	}
-	if err := e.write(t, nb, t.newMode()); err != nil {
-		return err
-	}
-	e.warnTightened(t)
-	return nil
 }
 
 // UpdatePair is Update for the credentials and config files together (locks: credentials first,
@@ -240,56 +314,84 @@ func (e *Editor) updatePair(credPath, confPath string, knownCreds, knownConf *Fi
 	if sameFile(tc.real, tf.real) {
 		return fmt.Errorf("%s and %s are the same file; the credentials and config files must differ", credPath, confPath)
 	}
+	if err := e.lock(tc); err != nil {
+		return err
+	}
 	defer tc.unlock()
-	if err := e.lockAndRead(tc, knownCreds); err != nil {
+	if err := e.lock(tf); err != nil {
 		return err
 	}
 	defer tf.unlock()
-	if err := e.lockAndRead(tf, knownConf); err != nil {
-		return err
-	}
-	if err := fn(tc.f, tf.f); err != nil {
-		return err
-	}
-	nc, cchanged, err := tc.pending()
-	if err != nil {
-		return err
-	}
-	nf, fchanged, err := tf.pending()
-	if err != nil {
-		return err
-	}
-	if cchanged {
-		if err := e.write(tc, nc, tc.newMode()); err != nil {
+	var before *target // the credentials file as it was before this call wrote it (for restore)
+	for try := 0; ; try++ {
+		if try == maxRedo+1 {
+			return redoErr(credPath + " or " + confPath)
+		}
+		if try > 0 {
+			knownCreds, knownConf = nil, nil
+		}
+		if err := e.read(tc, knownCreds); err != nil {
 			return err
 		}
-	}
-	if fchanged {
-		if err := e.write(tf, nf, tf.newMode()); err != nil {
-			if cchanged {
-				if rerr := e.restore(tc); rerr != nil {
-					return fmt.Errorf("%w; restoring %s also failed: %v", err, tc.path, rerr)
-				}
+		if err := e.read(tf, knownConf); err != nil {
+			return err
+		}
+		if err := fn(tc.f, tf.f); err != nil {
+			return err
+		}
+		nc, cchanged, err := tc.pending()
+		if err != nil {
+			return err
+		}
+		nf, fchanged, err := tf.pending()
+		if err != nil {
+			return err
+		}
+		if cchanged {
+			old := *tc
+			if err := e.write(tc, nc, tc.newMode()); errors.Is(err, errChanged) {
+				continue
+			} else if err != nil {
+				return err
 			}
-			return err
+			if before == nil {
+				before = &old
+			}
 		}
+		if fchanged {
+			if err := e.write(tf, nf, tf.newMode()); errors.Is(err, errChanged) {
+				continue // the credentials written stay: done again, the edit leaves them as they are
+			} else if err != nil {
+				if before != nil {
+					if rerr := e.restore(before); rerr != nil {
+						return fmt.Errorf("%w; restoring %s also failed: %v", err, tc.path, rerr)
+					}
+				}
+				return err
+			}
+		}
+		if before != nil {
+			e.warnTightened(before)
+		}
+		if fchanged {
+			e.warnTightened(tf)
+		}
+		return nil
 	}
-	if cchanged {
-		e.warnTightened(tc)
-	}
-	if fchanged {
-		e.warnTightened(tf)
-	}
-	return nil
 }
 
-// restore puts a target's original bytes back with its original mode (removes it if it did not
-// exist): after a failed UpdatePair nothing is changed, the mode included.
-func (e *Editor) restore(t *target) error {
-	if !t.existed {
-		return os.Remove(t.real)
+// restore puts back the bytes and mode a target had when it was read (before: a copy of the target
+// then), removing the file if it did not exist: after a failed UpdatePair nothing is changed, the mode
+// included.
+func (e *Editor) restore(before *target) error {
+	if !before.existed {
+		return os.Remove(before.real)
 	}
-	return e.write(t, t.old, t.info.Mode().Perm())
+	cur := &target{path: before.path, real: before.real, kind: before.kind}
+	if err := e.read(cur, nil); err != nil {
+		return err
+	}
+	return e.write(cur, before.old, before.info.Mode().Perm())
 }
 
 // newMode is the mode a successful write gives the file: 0600 for a new file, else the old mode
@@ -340,10 +442,50 @@ func removeStale(real string) {
 	}
 }
 
-// write replaces t.real atomically with data and mode: temp file in the same directory, fchmod,
-// fsync, rename (on Windows retried while another program holds the file open), fsync of the
+// write replaces t.real with data and mode. Normally atomically (writeRename): temp file in the same
+// directory, fchmod, fsync, rename, fsync of the directory. A file that a rename would cut off from
+// where it is also seen — a second hard link, a file bind-mounted on its own (a container's
+// -v ~/.aws/credentials:…, where the rename fails with "device or resource busy") — is written in
+// place instead (writeInPlace). Either way the file is read again just before it is replaced: if
+// another program changed it since t was read, nothing is written and errChanged returned.
+func (e *Editor) write(t *target, data []byte, mode fs.FileMode) error {
+	if t.existed && needsInPlace(t.real, t.info) {
+		return e.writeInPlace(t, data, mode)
+	}
+	err := e.writeRename(t, data, mode)
+	if errors.Is(err, errNoRename) && t.existed {
+		return e.writeInPlace(t, data, mode)
+	}
+	return err
+}
+
+// errNoRename: the file cannot be replaced by a rename (see renameImpossible).
+var errNoRename = errors.New("cannot be replaced by a rename")
+
+// unchanged re-reads t.real and returns errChanged unless it is still what t was read as.
+func (e *Editor) unchanged(t *target) error {
+	if err := e.fault("recheck", t.real); err != nil {
+		return err
+	}
+	data, _, _, err := readRegular(t.real)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if t.existed {
+			return errChanged
+		}
+		return nil
+	case err != nil:
+		return readErr(t.path, err)
+	case !t.existed || !bytes.Equal(data, t.old):
+		return errChanged
+	}
+	return nil
+}
+
+// writeRename replaces t.real atomically with data and mode: temp file in the same directory,
+// fchmod, fsync, rename (on Windows retried while another program holds the file open), fsync of the
 // directory. On error the temp file is removed and the old file is intact, bytes and mode.
-func (e *Editor) write(t *target, data []byte, mode fs.FileMode) (err error) {
+func (e *Editor) writeRename(t *target, data []byte, mode fs.FileMode) (err error) {
 	removeStale(t.real)
 	dir := filepath.Dir(t.real)
 	fail := func(step string, err error) error { return fmt.Errorf("cannot write %s: %s: %w", t.path, step, err) }
@@ -352,6 +494,9 @@ func (e *Editor) write(t *target, data []byte, mode fs.FileMode) (err error) {
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(t.real)+tmpInfix+"*")
 	if err != nil {
+		if t.existed && noNewFiles(err) {
+			return errNoRename // the directory takes no new file; the file itself may still be writable
+		}
 		return fail("create temporary file", err)
 	}
 	defer func() {
@@ -383,12 +528,18 @@ func (e *Editor) write(t *target, data []byte, mode fs.FileMode) (err error) {
 	if err = tmp.Close(); err != nil {
 		return fail("close", err)
 	}
+	if err = e.unchanged(t); err != nil {
+		return err
+	}
 	if err = e.fault("rename", t.real); err == nil {
 		err = e.replaceFile(tmp.Name(), t.real)
 	}
 	var busy *busyError
 	if errors.As(err, &busy) {
 		return fmt.Errorf("cannot write %s: %w", t.path, err)
+	}
+	if err != nil && renameImpossible(err) {
+		return errNoRename
 	}
 	if err != nil {
 		return fail("rename", err)

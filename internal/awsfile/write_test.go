@@ -59,9 +59,16 @@ func TestUpdateWritesAndKeepsBytes(t *testing.T) {
 	if st.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v", st.Mode())
 	}
-	lst, err := os.Stat(p + ".lock")
+	lp, err := editLockPath(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lst, err := os.Stat(lp)
 	if err != nil || lst.Mode().Perm() != 0o600 {
 		t.Fatalf("lock file: %v %v", lst, err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("the directory holds more than the file (a lock file?): %v", ents)
 	}
 	noTemp(t, dir)
 }
@@ -130,8 +137,11 @@ func TestSymlinkStaysSymlink(t *testing.T) {
 	if got := testkit.ReadFile(t, target); got != baseCreds+"region = eu-west-1\n" {
 		t.Fatalf("target not updated: %q", got)
 	}
-	if _, err := os.Stat(target + ".lock"); err != nil {
-		t.Fatalf("lock not next to the real file: %v", err)
+	if a, b := FileKey(link), FileKey(target); a != b {
+		t.Fatalf("a link and its target lock differently: %s, %s", a, b)
+	}
+	if _, err := os.Stat(target + ".lock"); err == nil {
+		t.Fatal("a lock file beside the real file")
 	}
 	noTemp(t, filepath.Join(dir, "real"))
 
@@ -339,14 +349,18 @@ func TestLockTimeout(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "credentials")
 	writeFile(t, p, baseCreds, 0o600)
-	holder := flock.New(p + ".lock")
+	lp, err := editLockPath(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := flock.New(lp)
 	if err := holder.Lock(); err != nil {
 		t.Fatal(err)
 	}
 	defer holder.Unlock()
 	e := Editor{LockTimeout: 50 * time.Millisecond}
-	err := e.Update(p, Credentials, setKey("default", "region", "x"))
-	if err == nil || !strings.Contains(err.Error(), p+".lock") || !strings.Contains(err.Error(), "timed out") {
+	err = e.Update(p, Credentials, setKey("default", "region", "x"))
+	if err == nil || !strings.Contains(err.Error(), lp) || !strings.Contains(err.Error(), "timed out") {
 		t.Fatalf("got %v", err)
 	}
 	if testkit.ReadFile(t, p) != baseCreds {

@@ -58,7 +58,7 @@ deactivate the IAM user's access key.`,
 func logoutRun(opts *LogoutOptions) error {
 	a := opts.app
 	name := sourceProfile(opts.Profile)
-	removed, err := session.Logout(&session.Env{Debugf: a.debugf, Editor: a.editor()}, name, opts.All)
+	removed, err := session.Logout(&session.Env{Debugf: a.debugf, Warn: a.warn, Editor: a.editor()}, name, opts.All)
 	if err != nil {
 		return err
 	}

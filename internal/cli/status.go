@@ -286,7 +286,7 @@ func gatherStatus(creds *awsfile.File, credPath string, now time.Time, only stri
 	sort.Strings(f.srcNames)
 	if runtime.GOOS != "windows" { // permission bits mean nothing there
 		for _, path := range []string{credPath, confPath} {
-			if st, err := os.Stat(path); err == nil {
+			if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() { // a FIFO's mode says nothing
 				f.modes = append(f.modes, fileMode{path, st.Mode().Perm()})
 			}
 		}

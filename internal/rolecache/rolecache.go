@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
 	"github.com/stsmfa/stsmfa/internal/state"
@@ -176,8 +177,9 @@ func Path(credPath, source string, chain []string) (string, error) {
 	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil))[:32]+Ext), nil
 }
 
+// Read reads the entry at path; a FIFO, socket, directory or device there is refused at once.
 func Read(path string) (*Entry, error) {
-	b, err := os.ReadFile(path)
+	b, err := awsfile.ReadRegular(path)
 	if err != nil {
 		return nil, err
 	}

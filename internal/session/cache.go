@@ -37,12 +37,46 @@ func ReadManaged(creds *awsfile.File, profile string) (s cred.Session, ok bool) 
 	return s, s.AccessKeyID != "" && s.SecretAccessKey != "" && s.SessionToken != ""
 }
 
+// longTermCopy reports whether profile holds a long-term key (AKIA…: stsmfa only ever writes session
+// keys, ASIA…) though it carries stsmfa's lines — a block copied by hand. Such a profile is no session
+// of stsmfa's: it is never reused, overwritten or deleted.
+func longTermCopy(creds *awsfile.File, profile string) bool {
+	key, _ := creds.Get(profile, "aws_access_key_id")
+	return key != "" && !cred.IsSessionKey(key)
+}
+
+// longTermCopyErr is the refusal to overwrite or delete such a profile.
+func longTermCopyErr(creds *awsfile.File, profile, doing string) error {
+	key, _ := creds.Get(profile, "aws_access_key_id")
+	return fault.FilesErr("profile %q in %s holds the long-term key %s although it also has stsmfa_* lines (line %d), as if copied from a session; refusing to %s it: remove the stsmfa_* lines from [%s] if the keys are yours",
+		profile, creds.Path(), cred.MaskKey(key), creds.Line(profile, KeySource), doing, profile)
+}
+
+// checkLongTermCopies refuses a logout that would delete long-term keys: a profile named for logout
+// (or the source's own) that is such a copy. With logout --all such profiles are skipped.
+func checkLongTermCopies(creds *awsfile.File, wanted func(cred.Session) bool) error {
+	for _, p := range creds.ProfilesWithKey(KeySource) {
+		if !longTermCopy(creds, p) {
+			continue
+		}
+		src, _ := creds.Get(p, KeySource)
+		rprof, _ := creds.Get(p, KeyRoleProfile)
+		if wanted(cred.Session{Profile: p, Source: src, RoleProfile: rprof}) {
+			return longTermCopyErr(creds, p, "delete")
+		}
+	}
+	return nil
+}
+
 // Managed lists every profile in the credentials file that stsmfa wrote, in file order. Only the
 // profiles holding stsmfa_source are read (ProfilesWithKey): a File from awsfile.Load then lexes only
 // those sections, not the whole file.
 func Managed(creds *awsfile.File) []cred.Session {
 	var out []cred.Session
 	for _, p := range creds.ProfilesWithKey(KeySource) {
+		if longTermCopy(creds, p) {
+			continue // not a session: long-term keys with stsmfa's lines copied beside them
+		}
 		if s, ok := ReadManaged(creds, p); ok {
 			out = append(out, s)
 		} else if src, _ := creds.Get(p, KeySource); src != "" {
@@ -126,6 +160,11 @@ func checkTarget(creds, conf *awsfile.File, target, source string) error {
 	}
 	if !creds.HasProfile(target) {
 		return nil
+	}
+	if longTermCopy(creds, target) {
+		if src, _ := creds.Get(target, KeySource); src != "" {
+			return bad(longTermCopyErr(creds, target, "overwrite"))
+		}
 	}
 	if src, _ := creds.Get(target, KeySource); src != "" {
 		return nil
@@ -222,6 +261,17 @@ func loadFiles() (creds, conf *awsfile.File, err error) {
 		return nil, nil, fault.FilesCause(err)
 	}
 	return creds, conf, nil
+}
+
+// checkDistinct refuses credentials and config paths that name one file (AWS_SHARED_CREDENTIALS_FILE
+// and AWS_CONFIG_FILE set to the same path): readers take [profile x] and [x] differently in each,
+// and stsmfa's writes of the two would overwrite each other. Refused before anything else, so no
+// code is spent on a session that could not be stored.
+func checkDistinct(credPath, confPath string) error {
+	if !awsfile.SameFile(credPath, confPath) {
+		return nil
+	}
+	return fault.FilesErr("the credentials file and the config file are the same file, %s (AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name it both); they must be two files: point one of the variables elsewhere", credPath)
 }
 
 // reusable reports whether a cached session s stays valid long enough after now: for longer than min

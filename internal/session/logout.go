@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -32,6 +33,11 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 	if err != nil {
 		return nil, fault.FilesCause(err)
 	}
+	if confPath, err := awsfile.ConfigPath(); err == nil {
+		if err := checkDistinct(credPath, confPath); err != nil {
+			return nil, err
+		}
+	}
 	creds, conf, err := loadFiles()
 	if err != nil {
 		return nil, err
@@ -55,6 +61,43 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 			return s.Source == plan.Source // a source: every session made from it
 		}
 	}
+	// a refresh under way would store its session after this logout: wait for it, holding the same
+	// refresh locks, and read the files again under them
+	sources := map[string]bool{}
+	if plan != nil {
+		sources[plan.Source] = true
+	}
+	for _, s := range Managed(creds) {
+		if wanted(s) {
+			sources[s.Source] = true
+		}
+	}
+	for _, s := range rolecache.List(credPath) {
+		if wanted(s) {
+			sources[s.Source] = true
+		}
+	}
+	var names []string
+	for s := range sources {
+		names = append(names, s)
+	}
+	unlock, err := lockAll(context.Background(), credPath, names, DefaultLockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if creds, conf, err = loadFiles(); err != nil {
+		return nil, err
+	}
+	if all {
+		for _, p := range creds.ProfilesWithKey(KeySource) {
+			if longTermCopy(creds, p) {
+				env.warn(longTermCopyErr(creds, p, "delete").Error())
+			}
+		}
+	} else if err := checkLongTermCopies(creds, wanted); err != nil {
+		return nil, err
+	}
 	var out []Removed
 	var targets []string
 	for _, s := range Managed(creds) {
@@ -66,6 +109,9 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 	if len(targets) > 0 {
 		err := env.Editor.Update(credPath, awsfile.Credentials, func(f *awsfile.File) error {
 			for _, t := range targets {
+				if longTermCopy(f, t) { // written meanwhile by hand: never delete long-term keys
+					continue
+				}
 				for _, k := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token",
 					KeyExpiration, KeyIssued, KeySource, KeySerial, KeyRoleARNStored, KeyRoleProfile} {
 					f.Delete(t, k)
@@ -122,7 +168,7 @@ func removeCLICacheEntry(conf, creds *awsfile.File, e *rolecache.Entry, env *Env
 		return
 	}
 	path := filepath.Join(dir, rolecache.CLIKey(plan.Last())+".json")
-	b, err := os.ReadFile(path)
+	b, err := awsfile.ReadRegular(path) // a FIFO there must not block logout
 	if err != nil {
 		return
 	}

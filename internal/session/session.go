@@ -129,6 +129,7 @@ type run struct {
 	prompt             promptState
 	direct             bool      // a role assumed directly with the long-term keys and a code of its own
 	signerExp          time.Time // the expiry of the MFA session that signed AssumeRole in this run
+	roConf             roConfig  // a config file that cannot be written (roconfig.go)
 }
 
 // Ensure returns a session for req.Profile valid for longer than req.MinRemaining, reusing a cached one
@@ -155,6 +156,9 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 	}
 	if r.confPath, err = awsfile.ConfigPath(); err != nil {
 		return nil, fault.FilesCause(err)
+	}
+	if err := checkDistinct(r.credPath, r.confPath); err != nil {
+		return nil, err
 	}
 	if err := r.load(); err != nil {
 		return nil, err
@@ -426,6 +430,7 @@ func (r *run) storeTargets(targets []string, s cred.Session) error {
 	}
 	r.env.debugf("storing the session in %v", missing)
 	err := r.env.Editor.UpdatePairFrom(r.creds, r.conf, func(c, f *awsfile.File) error {
+		f = r.configFor(f)
 		return writeTargets(c, f, r.src, missing, s)
 	})
 	if err != nil {
@@ -475,10 +480,11 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	s.Source = src.Profile
 	res := &Result{Session: s, Targets: targets}
 	err = r.env.Editor.UpdatePairFrom(r.creds, r.conf, func(creds, conf *awsfile.File) error {
+		conf = r.configFor(conf)
 		if err := writeTargets(creds, conf, src, targets, s); err != nil {
 			return err
 		}
-		if discovered {
+		if discovered && r.confUnwritable() == nil {
 			if v, _ := conf.Get(src.Profile, KeyMFASerial); v == "" {
 				if err := conf.Set(src.Profile, KeyMFASerial, src.Serial); err != nil {
 					return fault.FilesErr("cannot save mfa_serial: %v", err)
@@ -592,6 +598,10 @@ func (r *run) checkWritable(targets []string) error {
 		before, after []byte
 	}{{r.credPath, r.creds.Bytes(), c.Bytes()}, {r.confPath, r.conf.Bytes(), f.Bytes()}} {
 		if string(x.before) == string(x.after) {
+			continue
+		}
+		if x.path == r.confPath && r.confUnwritable() != nil {
+			r.configFor(r.conf) // not saved there; said once
 			continue
 		}
 		if err := awsfile.CheckWritable(x.path); err != nil {

@@ -9,6 +9,7 @@ package session
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -228,14 +229,65 @@ func (s *Source) loadKeys(creds *awsfile.File) error {
 
 // checkTokenCommandFile refuses to run an mfa_process from a config file that other users can change
 // (as ssh refuses a key file others can read): whoever can write the file chooses what runs as you.
+// As ssh's StrictModes does, it also checks every directory from the file's up to the home directory
+// (or / for a file outside it), for the path as given and for the real file behind symbolic links:
+// whoever can write one of them can put another file in its place. A directory must belong to the
+// user or root and be writable by nobody else, unless it is sticky (/tmp: others cannot replace
+// what is yours there).
 func (s *Source) checkTokenCommandFile() error {
 	if runtime.GOOS == "windows" || s.conf == nil || !strings.HasPrefix(s.TokenFrom, KeyMFAProcess+" in ") {
 		return nil
 	}
-	st, err := os.Stat(s.conf.Path())
-	if err != nil || st.Mode().Perm()&0o022 == 0 {
+	path := s.conf.Path()
+	st, err := os.Stat(path)
+	if err != nil {
 		return nil
 	}
-	return fault.FilesErr("%s is writable by group or others (mode %04o), so anyone who can change it chooses the command mfa_process runs as you; refusing to run it: fix with chmod go-w %s",
-		s.conf.Path(), st.Mode().Perm(), s.conf.Path())
+	if st.Mode().Perm()&0o022 != 0 {
+		return fault.FilesErr("%s is writable by group or others (mode %04o), so anyone who can change it chooses the command mfa_process runs as you; refusing to run it: fix with chmod go-w %s",
+			path, st.Mode().Perm(), path)
+	}
+	if uid, ok := fileOwner(st); ok && uid != os.Getuid() && uid != 0 {
+		return fault.FilesErr("%s belongs to another user (uid %d), who chooses the command mfa_process runs as you; refusing to run it: fix with chown %d %s", path, uid, os.Getuid(), path)
+	}
+	home, _ := os.UserHomeDir()
+	paths := []string{path}
+	if real, err := filepath.EvalSymlinks(path); err == nil && real != path {
+		paths = append(paths, real)
+	}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		stop := string(filepath.Separator)
+		if home != "" && strings.HasPrefix(abs, filepath.Clean(home)+string(filepath.Separator)) {
+			stop = filepath.Clean(home)
+		}
+		for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
+			if err := checkDirOf(dir, path); err != nil {
+				return err
+			}
+			if dir == stop || dir == filepath.Dir(dir) {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// checkDirOf refuses a directory others could use to replace file (see checkTokenCommandFile).
+func checkDirOf(dir, file string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil
+	}
+	if st.Mode()&os.ModeSticky == 0 && st.Mode().Perm()&0o022 != 0 {
+		return fault.FilesErr("directory %s is writable by group or others (mode %04o), so anyone who can write it can put another %s in its place and choose the command mfa_process runs as you; refusing to run it: fix with chmod go-w %s",
+			dir, st.Mode().Perm(), file, dir)
+	}
+	if uid, ok := fileOwner(st); ok && uid != os.Getuid() && uid != 0 {
+		return fault.FilesErr("directory %s belongs to another user (uid %d), who can put another %s in its place and choose the command mfa_process runs as you; refusing to run it", dir, uid, file)
+	}
+	return nil
 }
