@@ -61,6 +61,8 @@ type profileStatus struct {
 	State            string  `json:"state"`              // valid, expiring, expired, missing
 	Kind             string  `json:"kind"`               // "mfa": the source's MFA session; "role": an assumed-role session
 	RoleARN          string  `json:"role_arn,omitempty"` // for kind "role": the role assumed
+	// for kind "login" (aws login) and "sso" (IAM Identity Center): the AWS CLI command that signs it in
+	SignIn string `json:"sign_in,omitempty"`
 }
 
 // setExpiry fills the expiry fields of a listed session (left null when it is missing).
@@ -213,6 +215,8 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 		ps.setExpiry(s, now)
 		out.Profiles = append(out.Profiles, ps)
 	}
+	// profiles the AWS CLI signs in itself, with the expiry of its own cache
+	out.Profiles = append(out.Profiles, signedInStatus(creds, conf, now, keep, add)...)
 	// sources set up for MFA (mfa_serial or mfa_process in config) that have no session yet
 	for _, p := range creds.Profiles() {
 		if sources[p] || targets[p] {
@@ -280,7 +284,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 			}
 		}
 		switch {
-		case val == "" || targets[val] || stands != "":
+		case val == "" || targets[val] || stands != "" || signedInByCLI(creds, conf, val):
 		case sources[val]:
 			add(ProblemEnvOverride, "%s=%s makes AWS tools use the long-term keys of source profile %s, not its MFA session; use %s=%s",
 				v, val, val, v, targetOf(out.Profiles, val))
@@ -353,7 +357,11 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 			if roles {
 				role = orDash(roleName(p.RoleARN)) + "\t"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\n", p.Profile, p.Source, role, orDash(p.MFASerial), exp, l, a.paintOut(stateColour[p.State], p.State))
+			src := p.Source
+			if p.SignIn != "" {
+				src = "(" + p.Kind + ")" // signed in by the AWS CLI itself: aws login, IAM Identity Center
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\n", p.Profile, src, role, orDash(p.MFASerial), exp, l, a.paintOut(stateColour[p.State], p.State))
 		}
 		tw.Flush()
 	}
