@@ -180,6 +180,7 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
+	registerCompletions(root)
 	return root
 }
 
