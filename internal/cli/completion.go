@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/clisignin"
+	"github.com/stsmfa/stsmfa/internal/awssignin"
 	"github.com/stsmfa/stsmfa/internal/cmdline"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/session"
@@ -113,7 +113,7 @@ func knownProfiles() []profileInfo {
 				add(p, kindProcess, "stsmfa credential_process of "+of)
 			}
 		}
-		for _, sp := range clisignin.List(creds, conf) {
+		for _, sp := range awssignin.List(creds, conf) {
 			add(sp.Name, kindSignedIn, sp.What())
 		}
 	}

@@ -53,6 +53,7 @@ func TestCompletionCandidates(t *testing.T) {
 		{[]string{"login", "-t", ""}, []string{"mfa"}}, // default's default target is mfa: listed once
 		{[]string{"login", "--target", "m"}, []string{"mfa"}},
 		{[]string{"login", "--profile", "d", "-t", "x"}, nil},
+		{[]string{"console", "--profile", "ad"}, []string{"admin"}},
 	} {
 		names, _, dir := complete(t, c.args...)
 		if !slices.Equal(names, c.want) || dir != ":4" {
@@ -99,9 +100,9 @@ func TestCompletionPowerShellScript(t *testing.T) {
 			}
 		}
 	}
-	names, _, dir := complete(t, "exec", "-p", "")
+	names, _, dir := complete(t, "console", "-p", "")
 	if !slices.Equal(names, []string{"default", "mfa", "admin", "auto"}) || dir != ":4" {
-		t.Errorf("exec -p: %q %s", names, dir)
+		t.Errorf("console -p: %q %s", names, dir)
 	}
 }
 

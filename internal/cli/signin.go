@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/clisignin"
+	"github.com/stsmfa/stsmfa/internal/awssignin"
 	"github.com/stsmfa/stsmfa/internal/cred"
 )
 
@@ -16,14 +16,14 @@ import (
 // AWS CLI and SDKs renew by themselves while a refresh token lasts.
 func signedInStatus(creds, conf *awsfile.File, now time.Time, keep func(profile, source string) bool, warn func(kind, format string, args ...any)) []profileStatus {
 	var out []profileStatus
-	for _, p := range clisignin.List(creds, conf) {
+	for _, p := range awssignin.List(creds, conf) {
 		if !keep(p.Name, "") {
 			continue
 		}
 		ps := profileStatus{Profile: p.Name, Kind: p.KindName(), State: StateMissing, SignIn: p.Command()}
 		tok, err := p.ReadToken(os.Getenv)
 		switch {
-		case errors.Is(err, clisignin.ErrNotSignedIn):
+		case errors.Is(err, awssignin.ErrNotSignedIn):
 		case err != nil:
 			warn(ProblemMalformedFile, "%v; sign in again with: %s", err, p.Command())
 		default:
@@ -37,6 +37,6 @@ func signedInStatus(creds, conf *awsfile.File, now time.Time, keep func(profile,
 
 // signedInByCLI reports whether the AWS CLI signs profile name in itself.
 func signedInByCLI(creds, conf *awsfile.File, name string) bool {
-	_, ok := clisignin.Of(creds, conf, name)
+	_, ok := awssignin.Of(creds, conf, name)
 	return ok
 }

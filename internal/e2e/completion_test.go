@@ -136,6 +136,7 @@ func TestCompletionInRealShells(t *testing.T) {
 		{"stsmfa setup-credential-process new --profile ", []string{"default", "prod-admin", "prod-ro", "work"}},
 		{"stsmfa logout -p m", []string{"mfa"}},
 		{"stsmfa credential-process --profile a", []string{"auto"}},
+		{"stsmfa console --profile p", []string{"prod-admin", "prod-ro"}},
 	}
 	td := filepath.Join(testkit.ModuleRoot(t), "internal", "e2e", "testdata")
 	for _, from := range []string{"completion", "packaged"} {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/clisignin"
+	"github.com/stsmfa/stsmfa/internal/awssignin"
 	"github.com/stsmfa/stsmfa/internal/cmdline"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
@@ -175,7 +175,7 @@ var ErrSignedInElsewhere = errors.New("signed in by the AWS CLI")
 // makes nor refreshes those sessions, so it points at the command that does, with the exit code of a
 // missing session (as status --check), before anything is read, asked or written.
 func signedInElsewhere(creds, conf *awsfile.File, name string, roles []cred.Hop) error {
-	sp, ok := clisignin.Of(creds, conf, name)
+	sp, ok := awssignin.Of(creds, conf, name)
 	if !ok {
 		return nil
 	}

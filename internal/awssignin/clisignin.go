@@ -1,4 +1,4 @@
-// Package clisignin knows the profiles the AWS CLI signs in by itself, which stsmfa neither makes nor
+// Package awssignin knows the profiles the AWS CLI signs in by itself, which stsmfa neither makes nor
 // refreshes: `aws login` profiles (login_session, AWS CLI 2.32) and IAM Identity Center profiles
 // (sso_session with an [sso-session NAME] section, or the legacy sso_start_url). It reads, never
 // writes, the token caches those sign-ins leave, to say how long each stays signed in:
@@ -9,7 +9,7 @@
 //   - IAM Identity Center: ~/.aws/sso/cache/<sha1 hex of the sso_session name, or of sso_start_url for
 //     a legacy profile>.json, {"expiresAt": RFC 3339, "refreshToken": ...} (botocore's SSOTokenLoader,
 //     aws-sdk-go-v2 credentials/ssocreds.StandardCachedTokenFilepath).
-package clisignin
+package awssignin
 
 import (
 	"crypto/sha1"

@@ -1,4 +1,4 @@
-package clisignin
+package awssignin
 
 import (
 	"errors"
