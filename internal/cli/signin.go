@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"os"
 	"time"
 
@@ -14,19 +13,16 @@ import (
 // the expiry its own token cache records. stsmfa reads those files and never refreshes them; the
 // state is that of the cached credentials (aws login) or access token (IAM Identity Center), which the
 // AWS CLI and SDKs renew by themselves while a refresh token lasts.
-func signedInStatus(creds, conf *awsfile.File, now time.Time, keep func(profile, source string) bool, warn func(kind, format string, args ...any)) []profileStatus {
+// A cache file that cannot be read or parsed counts as no sign-in (state missing): the AWS CLI signs
+// in again over it.
+func signedInStatus(creds, conf *awsfile.File, now time.Time, keep func(profile, source string) bool) []profileStatus {
 	var out []profileStatus
 	for _, p := range awssignin.List(creds, conf) {
 		if !keep(p.Name, "") {
 			continue
 		}
 		ps := profileStatus{Profile: p.Name, Kind: p.KindName(), State: StateMissing, SignIn: p.Command()}
-		tok, err := p.ReadToken(os.Getenv)
-		switch {
-		case errors.Is(err, awssignin.ErrNotSignedIn):
-		case err != nil:
-			warn(ProblemMalformedFile, "%v; sign in again with: %s", err, p.Command())
-		default:
+		if tok, err := p.ReadToken(os.Getenv); err == nil {
 			ps.State = state(cred.Session{SessionToken: "-", Expiration: tok.Expires}, now)
 			ps.setExpiry(cred.Session{Expiration: tok.Expires}, now)
 		}

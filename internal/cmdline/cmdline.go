@@ -2,7 +2,7 @@
 // credential-process, status --check, status --prompt, env and exec, each with --profile/-p and
 // --debug — exactly as the engine's flags (cobra and pflag, in internal/cli) read them. Anything else
 // is not recognised and goes to the engine. It is the one reader of stsmfa's command line outside cli,
-// held to cli's by a fuzz test (internal/front's FuzzGrammar), and has no dependencies.
+// held to cobra's by internal/cli's TestGrammarMatchesCobra and FuzzGrammar, and has no dependencies.
 package cmdline
 
 import (

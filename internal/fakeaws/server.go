@@ -308,6 +308,14 @@ func (s *Server) FailNext(action, code string, n int) {
 	s.fail[action] = &failRule{code: code, n: n}
 }
 
+// ForgetSessions makes every session issued so far unknown, as if revoked: a request signed with
+// one is refused with InvalidClientTokenId.
+func (s *Server) ForgetSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions = map[string]*session{}
+}
+
 // AcceptAnyCode makes every six-digit code right for a device of the calling user, any number of
 // times (the serial must still be the caller's). Only the benchmarks use it: `login --force` timed
 // 200 times needs 200 codes, and a token command would time another process too.

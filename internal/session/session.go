@@ -12,31 +12,31 @@ import (
 	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
-// Request says which session is wanted and how. The *From fields are how the caller names where a
-// value came from (a flag), so that messages point at it; session itself knows no flag names.
+// Request says which session is wanted and how. Messages name a value the caller gave by Names (the
+// caller's flag or variable for it); session itself knows no flag names.
 type Request struct {
 	Profile      string // the profile asked for: a source, a role profile, or one standing for either
 	ProfileFrom  string // where Profile came from when not asked for explicitly, e.g. "AWS_PROFILE"
 	Targets      []string
 	Serial       string // MFA serial asked for
-	SerialFrom   string
 	Code         string // code given up front
 	TokenCommand string
-	TokenFrom    string
-	Prompt       string // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
-	PromptFrom   string
+	Prompt       string        // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
 	Duration     time.Duration // 0 = the profile's setting or the default
-	DurationFrom string
-	Force        bool // refresh even when a cached session is valid
+	Force        bool          // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
 	StoreReused  bool
-	MinRemaining time.Duration // reuse only sessions valid for longer than this
+	MinRemaining time.Duration // reuse only sessions valid for longer than this; 0: the default margin, scaled to each session's life
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
 
 	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else tokencmd.DefaultTimeout).
-	TokenTimeout     time.Duration
-	TokenTimeoutFrom string
+	TokenTimeout time.Duration
+
+	// HandOver: when a new session cannot be stored after its code was spent (a full disk, say), it
+	// is still returned, with Result.Unsaved set and a warning, for a caller that can use it at once
+	// (credential-process, env, exec); without it that is an error.
+	HandOver bool
 
 	// Console asks for a role session that can sign in to the AWS console: assumed directly with the
 	// long-term keys and a code (AWS's federation endpoint refuses GetSessionToken sessions and role
@@ -46,6 +46,20 @@ type Request struct {
 	// ReuseOnly serves a cached session or fails with ErrRefreshNeeded before any lock, prompt, code,
 	// AWS call or write: the front build's test of whether it must hand the run to the engine.
 	ReuseOnly bool
+
+	// Names says how messages name a value given in the request (e.g. the flag that set it); nil or
+	// "" for a field: generic words ("the requested duration").
+	Names func(fault.Field) string
+}
+
+// label is how messages name the request's value of field f, else def.
+func (req *Request) label(f fault.Field, def string) string {
+	if req.Names != nil {
+		if l := req.Names(f); l != "" {
+			return l
+		}
+	}
+	return def
 }
 
 // Env is what Ensure needs from the outside world; tests swap parts of it.
@@ -72,9 +86,11 @@ type Result struct {
 	Targets     []string // where the session is stored in the credentials file
 	SerialSaved bool
 	Plan        *Plan
-	Region      string // the region of the profile asked for (else of its source), "" when none is set
+	Region      string // the region of the profile asked for (else of its source, for a plain MFA session), "" when none is set
 	// Why explains a role session's length when it is shorter than a user might expect.
 	Why string
+	// Unsaved is why a new session could not be stored (with Request.HandOver); nil when it was.
+	Unsaved error
 }
 
 func (e *Env) debugf(format string, args ...any) {
@@ -139,7 +155,7 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 		return r.ensureRole(ctx)
 	}
 	if req.Duration != 0 {
-		if err := CheckDuration(req.Duration, false, orLabel(req.DurationFrom, "the requested duration")); err != nil {
+		if err := CheckDuration(req.Duration, false, req.label(fault.FieldDuration, "the requested duration")); err != nil {
 			return nil, fault.WithField(err, fault.FieldDuration)
 		}
 	}
@@ -239,7 +255,12 @@ func (r *run) warnOnce(first bool) func(string) {
 
 // region is the region of the profile asked for, else of its source, else "" (for env and exec).
 func (r *run) region() string {
-	for _, p := range []string{r.plan.Asked, r.plan.Profile, r.plan.Source} {
+	names := []string{r.plan.Asked, r.plan.Profile, r.plan.Source}
+	if r.plan.IsRole() {
+		// as the AWS CLI reads a role profile: its own region, never its source_profile's
+		names = names[:2]
+	}
+	for _, p := range names {
 		if v, _ := r.conf.Get(p, "region"); v != "" {
 			return v
 		}
@@ -421,10 +442,11 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	if err := r.checkFresh(s, "GetSessionToken"); err != nil {
 		return nil, err
 	}
-	// AWS gives the account's root user at most 1h, silently; say so instead of calling
-	// GetCallerIdentity before every refresh to find out in advance
-	if got := s.Expiration.Sub(asked); src.Duration > MaxRootDuration && got > 0 && got <= MaxRootDuration+time.Minute {
-		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s): the account's root user gets at most 1h", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
+	s.Issued = r.env.Now() // at the latest: a life read short only lowers the reuse margin
+	// AWS may give less than was asked (the account's root user, for one, gets at most 1h): say what
+	// it gave, without guessing why
+	if got := s.Expiration.Sub(asked); got > 0 && got < src.Duration-time.Minute {
+		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s)", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
 	}
 	s.Source = src.Profile
 	res := &Result{Session: s, Targets: targets}
@@ -443,6 +465,9 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 		return nil
 	})
 	if err != nil {
+		if r.req.HandOver {
+			return r.handOver(res, err), nil
+		}
 		return nil, fault.New(fault.Files, fault.FieldNone, err, "got a session but could not save it, nothing was changed: %v", err)
 	}
 	if res.SerialSaved {
@@ -451,15 +476,33 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	return res, nil
 }
 
-// checkFresh refuses credentials that are already expired by this computer's clock: storing them would
-// only fail later, and the cause is a clock that is wrong (or an answer that is).
+// handOver returns a session that was paid for with a code but could not be stored, for this command
+// only, and says so: throwing it away would waste the code and leave the caller with nothing.
+func (r *run) handOver(res *Result, err error) *Result {
+	res.Unsaved, res.Targets = err, nil
+	r.env.warn(fmt.Sprintf("got a session but could not store it (%v); it serves this command only, and the next run needs a new code: free the space or fix the file, then run stsmfa login", err))
+	return res
+}
+
+// checkFresh refuses credentials that are already expired by this computer's clock (storing them would
+// only fail later, and the cause is a clock that is wrong, or an answer that is), and credentials that
+// claim to last longer than AWS issues any (36h; 12h for a role): not AWS's answer, or a clock far
+// behind. Neither is stored.
 func (r *run) checkFresh(s cred.Session, op string) error {
 	now := r.env.Now()
-	if s.Expiration.After(now) {
-		return nil
+	if !s.Expiration.After(now) {
+		return fault.RefusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
+			op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
 	}
-	return fault.RefusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
-		op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
+	limit := MaxDuration
+	if op == "AssumeRole" {
+		limit = MaxRoleDuration
+	}
+	if s.Expiration.After(now.Add(limit + 5*time.Minute)) {
+		return fault.New(fault.Network, fault.FieldNone, fault.ErrCodeMaybeSpent, "the STS endpoint answered %s with credentials that expire at %s, later than AWS lets any such session last (%s): that is not AWS's answer (check HTTPS_PROXY and the STS endpoint), or this computer's clock is far behind; nothing was stored, and a code sent with it cannot be sent again",
+			op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(limit))
+	}
+	return nil
 }
 
 // discoverSerial asks IAM for the caller's MFA devices (and STS who the caller is, for the message
