@@ -194,10 +194,11 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 		}
 		return nil
 	}
-	root.AddCommand(NewCmdLogin(a, nil), NewCmdEnv(a, nil), NewCmdExec(a, nil), NewCmdCredentialProcess(a, nil), NewCmdSetup(a, nil), NewCmdStatus(a, nil), NewCmdLogout(a, nil))
+	root.AddCommand(NewCmdLogin(a, nil), NewCmdEnv(a, nil), NewCmdExec(a, nil), NewCmdCredentialProcess(a, nil), NewCmdSetup(a, nil), NewCmdStatus(a, nil), NewCmdLogout(a, nil), a.consoleCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
+	registerCompletions(root)
 	return root
 }
 

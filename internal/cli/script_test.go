@@ -105,7 +105,7 @@ func TestMain(m *testing.M) {
 const worldKey = "world"
 
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+	p := testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Condition: func(cond string) (bool, error) {
@@ -466,7 +466,11 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("STSMFA_TEST_NOW", t.UTC().Format(time.RFC3339))
 			},
 		},
-	})
+	}
+	for name, cmd := range consoleCmds { // consolescript_test.go
+		p.Cmds[name] = cmd
+	}
+	testscript.Run(t, p)
 }
 
 func world(ts *testscript.TestScript) *testkit.World { return ts.Value(worldKey).(*testkit.World) }

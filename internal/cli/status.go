@@ -63,6 +63,8 @@ type profileStatus struct {
 	State            string  `json:"state"`              // valid, expiring, expired, missing
 	Kind             string  `json:"kind"`               // "mfa": the source's MFA session; "role": an assumed-role session
 	RoleARN          string  `json:"role_arn,omitempty"` // for kind "role": the role assumed
+	// for kind "login" (aws login) and "sso" (IAM Identity Center): the AWS CLI command that signs it in
+	SignIn string `json:"sign_in,omitempty"`
 }
 
 // setExpiry fills the expiry fields of a listed session (left null when it is missing).
@@ -263,6 +265,8 @@ func gatherStatus(creds *awsfile.File, credPath string, now time.Time, only stri
 		ps.setExpiry(s, now)
 		f.profiles = append(f.profiles, ps)
 	}
+	// profiles the AWS CLI signs in itself, with the expiry of its own cache
+	f.profiles = append(f.profiles, signedInStatus(creds, f.conf, now, keep)...)
 	// sources set up for MFA (mfa_serial or mfa_process in config) that have no session yet
 	for _, p := range creds.Profiles() {
 		if f.sources[p] || f.targets[p] {
@@ -387,7 +391,7 @@ func envProfile(f *statusFacts) []problem {
 			}
 		}
 		switch {
-		case val == "" || f.targets[val] || stands != "":
+		case val == "" || f.targets[val] || stands != "" || signedInByCLI(f.creds, f.conf, val):
 		case f.sources[val]:
 			out = append(out, newProblem(ProblemEnvOverride, "%s=%s makes AWS tools use the long-term keys of source profile %s, not its MFA session; use %s=%s",
 				v, val, val, v, targetOf(f.profiles, val)))
@@ -460,7 +464,11 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 			if roles {
 				role = orDash(roleName(p.RoleARN)) + "\t"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\n", p.Profile, p.Source, role, orDash(p.MFASerial), exp, l, a.paintOut(stateColour[p.State], p.State))
+			src := p.Source
+			if p.SignIn != "" {
+				src = "(" + p.Kind + ")" // signed in by the AWS CLI itself: aws login, IAM Identity Center
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\n", p.Profile, src, role, orDash(p.MFASerial), exp, l, a.paintOut(stateColour[p.State], p.State))
 		}
 		tw.Flush()
 	}

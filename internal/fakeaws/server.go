@@ -92,6 +92,9 @@ type session struct {
 	role        *Role  // non-nil for AssumeRole sessions
 	sessionName string // AssumeRole RoleSessionName
 	akid        string
+	// chained: assumed with session credentials (GetSessionToken's or another role's), not with
+	// long-term keys; the federation endpoint refuses such sessions
+	chained bool
 }
 
 type failRule struct {
@@ -126,6 +129,9 @@ type Server struct {
 	delay    time.Duration
 	log      []string
 
+	signin   map[string]*signinToken // federation sign-in tokens issued (federation.go)
+	consoles []string                // assumed-role ARNs signed in to the console, in order
+
 	roleCalls map[string]int           // RoleArn of AssumeRole requests -> count
 	refused   map[string]int           // action -> answers that were errors
 	codes     map[string]*codeStats    // serial -> TokenCodes received
@@ -149,6 +155,7 @@ func New() *Server {
 		calls:    map[string]int{},
 		fail:     map[string]*failRule{},
 
+		signin:    map[string]*signinToken{},
 		roleCalls: map[string]int{},
 		refused:   map[string]int{},
 		codes:     map[string]*codeStats{},
@@ -420,6 +427,10 @@ func (s *Server) Close() {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, controlPrefix) {
 		s.control(w, r)
+		return
+	}
+	if r.URL.Path == FederationPath {
+		s.federation(w, r)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))

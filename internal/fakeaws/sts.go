@@ -247,6 +247,7 @@ func (s *Server) assumeRole(p url.Values, c *caller, now time.Time) (any, *awsEr
 		return nil, notAuthorized
 	}
 	ss := s.issue(c.user, s.lengthOf("AssumeRole", time.Duration(dur)*time.Second), mfa, role, name, now)
+	ss.chained = c.sess != nil
 	return &assumeRoleResult{
 		Credentials: ss.credentialsXML(),
 		AssumedRoleUser: assumedRoleUserXML{

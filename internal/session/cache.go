@@ -152,7 +152,7 @@ func checkTarget(creds, conf *awsfile.File, target, source string) error {
 		return bad(fault.UsageErr("target: %v", err))
 	}
 	if conf != nil {
-		for _, k := range []string{KeyCredentialProc, KeyRoleARN, "credential_source", "web_identity_token_file", "sso_start_url", "sso_session"} {
+		for _, k := range []string{KeyCredentialProc, KeyRoleARN, "credential_source", "web_identity_token_file", "sso_start_url", "sso_session", "login_session"} {
 			if _, ok := conf.Get(target, k); ok {
 				return bad(fault.FilesErr("profile %q in %s has %s (line %d): keys written into [%s] of the credentials file would shadow it, and expire", target, conf.Path(), k, conf.Line(target, k), target))
 			}

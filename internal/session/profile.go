@@ -1,12 +1,14 @@
 package session
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/awssignin"
 	"github.com/stsmfa/stsmfa/internal/cmdline"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
@@ -116,6 +118,9 @@ func ResolvePlan(creds, conf *awsfile.File, name string, warn func(string)) (*Pl
 				return nil, fault.FilesErr("profile %q names %s = %s (line %d of %s), which does not exist; add it with: aws configure --profile %s",
 					prev, KeySourceProfile, cur, conf.Line(prev, KeySourceProfile), conf.Path(), cur)
 			}
+			if err := signedInElsewhere(creds, conf, cur, rev); err != nil {
+				return nil, err
+			}
 			p.Source = cur
 			break
 		}
@@ -161,6 +166,26 @@ func ResolvePlan(creds, conf *awsfile.File, name string, warn func(string)) (*Pl
 		p.Roles = append(p.Roles, rev[i])
 	}
 	return p, nil
+}
+
+// ErrSignedInElsewhere is the cause of refusing a profile that the AWS CLI signs in itself.
+var ErrSignedInElsewhere = errors.New("signed in by the AWS CLI")
+
+// signedInElsewhere refuses a source that `aws login` or IAM Identity Center signs in: stsmfa neither
+// makes nor refreshes those sessions, so it points at the command that does, with the exit code of a
+// missing session (as status --check), before anything is read, asked or written.
+func signedInElsewhere(creds, conf *awsfile.File, name string, roles []cred.Hop) error {
+	sp, ok := awssignin.Of(creds, conf, name)
+	if !ok {
+		return nil
+	}
+	if len(roles) == 0 {
+		return fault.New(fault.NotValid, fault.FieldNone, ErrSignedInElsewhere,
+			"profile %s signs in with %s (%s), not with an MFA code; stsmfa does not make its sessions: run %s, then use the profile directly", name, sp.What(), sp.Key, sp.Command())
+	}
+	role := roles[len(roles)-1].Profile
+	return fault.New(fault.NotValid, fault.FieldNone, ErrSignedInElsewhere,
+		"role profile %s takes its source credentials from profile %s, which signs in with %s (%s); stsmfa does not serve it: run %s, then use profile %s with the AWS CLI or an SDK directly", role, name, sp.What(), sp.Key, sp.Command(), role)
 }
 
 func validSessionName(s string) bool {

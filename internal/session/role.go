@@ -48,7 +48,10 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 		}
 		return nil, err
 	}
-	direct := len(r.plan.Roles) == 1 && d > MaxChainedDuration
+	direct := len(r.plan.Roles) == 1 && (d > MaxChainedDuration || r.req.Console)
+	if r.req.Console && len(r.plan.Roles) > 1 {
+		return nil, consoleChainErr(r.plan)
+	}
 	r.direct = direct
 	if !r.req.Force {
 		if s, ok := r.cachedRole(); ok {
@@ -274,7 +277,11 @@ func (r *run) assumeDirect(ctx context.Context, d time.Duration) (cred.Session, 
 			return cred.Session{}, err
 		}
 	}
-	r.env.info(fmt.Sprintf("%s: a role session of %s needs a code of its own (AWS allows a role assumed with an MFA session at most 1h)", r.plan.Profile, cred.Human(d)))
+	if r.req.Console {
+		r.env.info(fmt.Sprintf("%s: the console takes only a role session assumed with the long-term keys, which needs a code of its own (AWS refuses a role assumed with an MFA session)", r.plan.Profile))
+	} else {
+		r.env.info(fmt.Sprintf("%s: a role session of %s needs a code of its own (AWS allows a role assumed with an MFA session at most 1h)", r.plan.Profile, cred.Human(d)))
+	}
 	s, err := r.withCode(ctx, "AssumeRole", func(code string) (cred.Session, error) {
 		r.env.debugf("calling AssumeRole for %s with the long-term keys and an MFA code", h.RoleARN)
 		return clients.AssumeRole(ctx, h, r.sessionName(h), d, true, r.src.Serial, code)

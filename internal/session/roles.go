@@ -47,6 +47,10 @@ func (r *run) cachedRole() (cred.Session, bool) {
 		r.env.debugf("the cached role session of %s was made with another MFA device; not using it", r.plan.Profile)
 		return cred.Session{}, false
 	}
+	if r.req.Console && !e.Direct {
+		r.env.debugf("the cached role session of %s was assumed with an MFA session (role chaining): the console does not take it", r.plan.Profile)
+		return cred.Session{}, false
+	}
 	s := e.Session()
 	if s.AccessKeyID == "" || s.SessionToken == "" || !reusable(s, r.env.Now(), r.req.MinRemaining) {
 		r.env.debugf("no cached role session of %s valid for more than %s", r.plan.Profile, r.req.MinRemaining)

@@ -38,6 +38,11 @@ type Request struct {
 	// (credential-process, env, exec); without it that is an error.
 	HandOver bool
 
+	// Console asks for a role session that can sign in to the AWS console: assumed directly with the
+	// long-term keys and a code (AWS's federation endpoint refuses GetSessionToken sessions and role
+	// chaining). A cached role session serves only when it was assumed that way; a chain is refused.
+	Console bool
+
 	// ReuseOnly serves a cached session or fails with ErrRefreshNeeded before any lock, prompt, code,
 	// AWS call or write: the front build's test of whether it must hand the run to the engine.
 	ReuseOnly bool

@@ -299,6 +299,7 @@ func (w *World) Env() []string {
 		"AWS_CONFIG_FILE=" + w.ConfPath,
 		"AWS_ENDPOINT_URL_STS=" + w.Server.URL(),
 		"AWS_ENDPOINT_URL_IAM=" + w.Server.URL(),
+		"STSMFA_FEDERATION_ENDPOINT=" + w.Server.URL() + "/federation", // console sign-in: never the real one
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_MAX_ATTEMPTS=2",
 		"NO_COLOR=1",
