@@ -176,7 +176,7 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 		}
 		return nil
 	}
-	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd(), a.logoutCmd())
+	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd(), a.logoutCmd(), a.keysCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
@@ -330,6 +330,7 @@ func (a *app) ensure(req session.Request) (*session.Result, error) {
 		Timeout: a.timeout,
 		Editor:  a.editor(),
 		Dial:    DialAWS,
+		Keys:    storeKeys{a},
 	}
 	var opened io.Closer
 	env.OpenPrompt = func(spec session.PromptSpec) (session.Terminal, error) {

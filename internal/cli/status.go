@@ -49,6 +49,7 @@ type statusJSON struct {
 	Now           string          `json:"now"`
 	Profiles      []profileStatus `json:"profiles"`
 	Problems      []problem       `json:"problems"`
+	Keys          []keyAge        `json:"keys,omitempty"` // sources whose key age is known (status_keys.go)
 }
 
 type profileStatus struct {
@@ -243,6 +244,8 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 			add(ProblemSourceHasSession, "source profile %s holds session credentials, not long-term keys; login needs the IAM user's keys there (aws configure --profile %s)", s, s)
 		}
 	}
+	ages, probs := keyAgeProblems(creds, conf, srcNames, now)
+	out.Keys, out.Problems = ages, append(out.Problems, probs...)
 	if runtime.GOOS != "windows" { // permission bits mean nothing there
 		for _, path := range []string{credPath, confPath} {
 			if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
@@ -357,6 +360,7 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 		}
 		tw.Flush()
 	}
+	a.printKeyAges(out.Keys)
 	for _, p := range out.Problems {
 		a.warn(p.Message)
 	}
