@@ -92,8 +92,8 @@ func Import(e *Env, profile, backend string) error {
 }
 
 // Export puts the profile's keys back into the credentials file, in plaintext, and then removes them
-// from the store: written, read back and compared, the config's marker and stsmfa's
-// credential_process removed, and only then the store's copy deleted.
+// from the store: written, read back and compared, the store's copy deleted, and then the config's
+// marker and stsmfa's credential_process removed.
 func Export(e *Env, profile, backend string) error {
 	f, err := load()
 	if err != nil {
@@ -140,6 +140,12 @@ func Export(e *Env, profile, backend string) error {
 		return fault.FilesErr("wrote the keys of profile %q to %s but they do not read back the same; %s keeps them", profile, f.credPath, b.Name())
 	}
 	e.step("written")
+	// the store's copy goes before the marker: a run killed in between is finished by the next one,
+	// which still finds the marker
+	if err := b.Delete(profile); err != nil {
+		return err
+	}
+	e.step("deleted")
 	err = e.Editor.Update(f.confPath, awsfile.Config, func(conf *awsfile.File) error {
 		conf.Delete(profile, KeyBackend)
 		if line, ok := conf.Get(profile, keyProcess); ok && ourProcess(line, profile) {
@@ -151,10 +157,6 @@ func Export(e *Env, profile, backend string) error {
 		return fault.FilesCause(err)
 	}
 	e.step("config")
-	if err := b.Delete(profile); err != nil {
-		return err
-	}
-	e.step("deleted")
 	e.info("put the keys of profile %s (%s) back into %s, in plaintext, and removed them from %s", profile, cred.MaskKey(it.AccessKeyID), f.credPath, b.Name())
 	return nil
 }
