@@ -73,6 +73,8 @@ mv "$out/engine.away" /usr/bin/stsmfa-engine
 echo "$got" | grep -q '"AccessKeyId":"ASIAEXAMPLEEXAMPLE01"' || fail "stsmfa credential-process printed: $got"
 MANPAGER=cat MANWIDTH=80 man stsmfa-login | grep -q 'stsmfa login' || fail "man stsmfa-login shows no examples"
 MANPAGER=cat man stsmfa | grep -q 'MFA session credentials' || fail "man stsmfa does not show stsmfa's page"
+MANPAGER=cat man stsmfa | grep -q "^ENVIRONMENT" && MANPAGER=cat man stsmfa | grep -q "^FILES" || fail "man stsmfa has no ENVIRONMENT and FILES sections"
+MANPAGER=cat man stsmfa-login | grep -q "token-timeout=0s" && fail "man stsmfa-login shows --token-timeout=0s as a default"
 # as a user's shell loads it: bash-completion first, then the packaged file
 completion=$(bash --noprofile --norc -c 'source /usr/share/bash-completion/bash_completion
 source /usr/share/bash-completion/completions/stsmfa

@@ -69,7 +69,7 @@ func ExecInExec(flag string, req *session.Request, getenv func(string) string) (
 		return "", true
 	}
 	if flag == "" && req.ProfileFrom == "" {
-		req.Profile = outer
+		req.Profile, req.ProfileFrom = outer, MarkerVar // messages about the profile name the variable
 	}
 	return outer, outer == session.SourceOf(req.Profile)
 }

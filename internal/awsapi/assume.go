@@ -36,14 +36,14 @@ func (c *Client) AssumeRole(ctx context.Context, h cred.Hop, sessionName string,
 	out, err := c.sts.AssumeRole(ctx, in, opts...)
 	if err != nil {
 		var api smithy.APIError
-		if code != "" && !errors.As(err, &api) {
+		if code != "" && (!errors.As(err, &api) || redirected(err)) {
 			return cred.Session{}, c.codeCallError("AssumeRole", err)
 		}
 		return cred.Session{}, c.explainRole(h, dur, err)
 	}
 	cr := out.Credentials
 	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {
-		return cred.Session{}, fault.RefusedErr("STS answered AssumeRole for %s without credentials", h.Who())
+		return cred.Session{}, notAnswer("AssumeRole for "+h.Who(), code != "")
 	}
 	s := cred.Session{
 		AccessKeyID:     *cr.AccessKeyId,

@@ -81,7 +81,7 @@ func (c *Client) GetSessionToken(ctx context.Context, serial, code string, d tim
 	}
 	cr := out.Credentials
 	if cr == nil || cr.AccessKeyId == nil || cr.SecretAccessKey == nil || cr.SessionToken == nil || cr.Expiration == nil {
-		return cred.Session{}, fault.RefusedErr("STS answered GetSessionToken without credentials")
+		return cred.Session{}, notAnswer("GetSessionToken", true)
 	}
 	return cred.Session{
 		AccessKeyID:     *cr.AccessKeyId,
@@ -98,6 +98,9 @@ func (c *Client) explain(op string, err error) error {
 	p := c.profile
 	fail := func(k int, f fault.Field, format string, args ...any) error {
 		return fault.New(k, f, err, format, args...)
+	}
+	if redirected(err) {
+		return fail(fault.Network, fault.FieldNone, "the STS endpoint answered %s with a redirect (%s), which AWS never sends (a proxy's or captive portal's?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)", op, redirectTo(err))
 	}
 	if notAWS(err) {
 		return fail(fault.Network, fault.FieldNone, "the STS endpoint answered %s with something that is not an AWS response (a proxy's or captive portal's page?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)", op)

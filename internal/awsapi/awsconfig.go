@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -66,35 +69,94 @@ func (c Config) setting(env, key string) string {
 
 // endpoint resolves a service's endpoint URL; svc is the SDK's service id ("STS", "IAM").
 func (c Config) endpoint(svc string) string {
+	e, _ := c.endpointFrom(svc)
+	return e
+}
+
+// endpointFrom is endpoint and where it was set, for messages.
+func (c Config) endpointFrom(svc string) (url, from string) {
 	getenv := c.Getenv
 	if strings.EqualFold(c.setting("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls"), "true") {
-		return ""
+		return "", ""
 	}
 	if v := getenv("AWS_ENDPOINT_URL_" + svc); v != "" {
-		return v
+		return v, "AWS_ENDPOINT_URL_" + svc
 	}
 	if v := getenv("AWS_ENDPOINT_URL"); v != "" {
-		return v
+		return v, "AWS_ENDPOINT_URL"
 	}
 	if c.Conf != nil {
 		if name, _ := c.Conf.Get(c.Profile, "services"); name != "" {
-			nested, _ := c.Conf.SectionGet("services "+strings.TrimSpace(name), strings.ToLower(svc))
+			section := "services " + strings.TrimSpace(name)
+			nested, _ := c.Conf.SectionGet(section, strings.ToLower(svc))
 			for _, line := range strings.Split(nested, "\n") {
 				if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "endpoint_url" {
-					return strings.TrimSpace(v)
+					return strings.TrimSpace(v), fmt.Sprintf("endpoint_url of %s in [%s] of %s", strings.ToLower(svc), section, c.Conf.Path())
 				}
 			}
 		}
 		if v, _ := c.Conf.Get(c.Profile, "endpoint_url"); v != "" {
-			return strings.TrimSpace(v)
+			return strings.TrimSpace(v), fmt.Sprintf("endpoint_url of profile %s in %s", c.Profile, c.Conf.Path())
 		}
 	}
-	return ""
+	return "", ""
+}
+
+// check refuses, before any call, settings the SDK would only fail on after its retries: an endpoint
+// that is not an http(s) URL with a host, a region that is not a region name. Each is named by where
+// it was set.
+func (c Config) check() error {
+	for _, svc := range []string{"STS", "IAM"} {
+		e, from := c.endpointFrom(svc)
+		if e == "" {
+			continue
+		}
+		u, err := url.Parse(e)
+		if err == nil && (u.Scheme != "https" && u.Scheme != "http" || u.Host == "") {
+			err = fmt.Errorf("it needs https:// and a host")
+		}
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err
+		}
+		if err != nil {
+			return fault.UsageErr("%s is not an endpoint URL (%s): %v; give one like https://sts.eu-west-1.amazonaws.com, or unset it", from, MaskURL(e), err)
+		}
+	}
+	if !regionName.MatchString(c.Region) {
+		from := "the region of profile " + c.Profile
+		for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
+			if strings.TrimSpace(c.Getenv(v)) == c.Region {
+				from = v
+				break
+			}
+		}
+		return fault.UsageErr("%s is %q, which is not a region name like eu-west-1; fix it", from, c.Region)
+	}
+	return nil
+}
+
+// regionName is what a region looks like (a host label: the SDKs put it into endpoint host names).
+var regionName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$`)
+
+// MaskURL hides the userinfo of a URL (user:password@) for messages and --debug.
+func MaskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		if i := strings.Index(s, "@"); i >= 0 && strings.Contains(s[:i], "//") {
+			return s[:strings.Index(s, "//")+2] + "****@" + s[i+1:]
+		}
+		return s
+	}
+	u.User = url.User("****")
+	return u.String()
 }
 
 // Dial builds the STS and IAM clients for a source, signing with c.Signer, or with the source's
 // long-term keys when that is nil. It makes no call.
 func Dial(c Config) (*Client, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	src, timeout, signer := c, c.Timeout, c.Signer
 	hc := awshttp.NewBuildableClient().WithTimeout(timeout)
 	if path := src.setting("AWS_CA_BUNDLE", "ca_bundle"); path != "" {
@@ -159,7 +221,7 @@ func Dial(c Config) (*Client, error) {
 // stsEndpoint is the STS endpoint a call for src goes to: the configured one, else the SDK's regional
 // default for the source's region and partition (for --debug and tests; it makes no call).
 func stsEndpoint(ctx context.Context, src Config) string {
-	if e := src.endpoint("STS"); e != "" {
+	if e := MaskURL(src.endpoint("STS")); e != "" {
 		return e
 	}
 	p := sts.EndpointParameters{

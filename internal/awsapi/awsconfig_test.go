@@ -2,9 +2,12 @@ package awsapi
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stsmfa/stsmfa/internal/awsfile"
+	"github.com/stsmfa/stsmfa/internal/fault"
 )
 
 // The endpoint of each service is resolved in the SDKs' documented order: AWS_ENDPOINT_URL_<SVC>,
@@ -78,5 +81,41 @@ func TestDefaultSTSEndpoint(t *testing.T) {
 	}
 	if got := stsEndpoint(context.Background(), Config{Region: "us-east-1", Getenv: fips}); got != "https://sts-fips.us-east-1.amazonaws.com" {
 		t.Errorf("FIPS: %s", got)
+	}
+}
+
+// A malformed endpoint or region is a configuration error at once (exit 2, naming where it was set),
+// not "cannot reach AWS" after the SDK's retries; --debug never shows an endpoint's user:password@.
+func TestConfigurationErrors(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	for _, c := range []struct {
+		getenv func(string) string
+		region string
+		want   string
+	}{
+		{env("AWS_ENDPOINT_URL_STS", "sts.example.com"), "eu-west-1", "AWS_ENDPOINT_URL_STS is not an endpoint URL"},
+		{env("AWS_ENDPOINT_URL", "http://[::1"), "eu-west-1", "AWS_ENDPOINT_URL is not an endpoint URL"},
+		{env("AWS_ENDPOINT_URL", "ftp://host/"), "eu-west-1", "it needs https:// and a host"},
+		{env("AWS_REGION", "eu west 1"), "eu west 1", `AWS_REGION is "eu west 1", which is not a region name`},
+		{env(), "EU_WEST", `the region of profile work is "EU_WEST"`},
+	} {
+		_, err := Dial(Config{Profile: "work", Region: c.region, Getenv: c.getenv, Timeout: time.Second})
+		if fault.Code(err) != fault.Usage || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v (exit %d), want exit 2 with %q", err, fault.Code(err), c.want)
+		}
+	}
+	_, err := Dial(Config{Profile: "work", Region: "eu-west-1", Timeout: time.Second, Getenv: env("AWS_ENDPOINT_URL_STS", "https://user:hunter2@proxy.example/sts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := stsEndpoint(context.Background(), Config{Region: "eu-west-1", Getenv: env("AWS_ENDPOINT_URL_STS", "https://user:hunter2@proxy.example/sts")})
+	if strings.Contains(e, "hunter2") || strings.Contains(e, "user") || !strings.Contains(e, "proxy.example") {
+		t.Errorf("endpoint for --debug: %s", e)
 	}
 }

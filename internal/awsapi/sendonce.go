@@ -3,9 +3,11 @@ package awsapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -122,7 +124,7 @@ func (unsentMarker) HandleFinalize(ctx context.Context, in middleware.FinalizeIn
 // fault.ErrCodeMaybeSpent).
 func (c *Client) codeCallError(op string, err error) error {
 	var api smithy.APIError
-	if errors.As(err, &api) || neverSent(err) || errors.Is(err, context.Canceled) {
+	if (errors.As(err, &api) && !redirected(err)) || neverSent(err) || errors.Is(err, context.Canceled) {
 		return c.explain(op, err)
 	}
 	const spent = "AWS may have accepted the code, so it cannot be sent again; wait for the next code and try again"
@@ -132,6 +134,8 @@ func (c *Client) codeCallError(op string, err error) error {
 		msg = "no answer from AWS to " + op + " within " + c.timeout.String() + " after the MFA code was sent: " + spent
 	case connectionLost(err):
 		msg = "the connection to AWS dropped after the MFA code was sent with " + op + " (" + rootCause(err).Error() + "): " + spent
+	case redirected(err):
+		msg = "the STS endpoint answered " + op + " with a redirect (" + redirectTo(err) + "), which AWS never sends (a proxy's or captive portal's?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url); if it was AWS, it may have accepted the code, so it cannot be sent again: wait for the next code"
 	case notAWS(err):
 		msg = "the STS endpoint answered " + op + " with something that is not an AWS response (a proxy's or captive portal's page?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url); if it was AWS, it may have accepted the code, so it cannot be sent again: wait for the next code"
 	default:
@@ -142,6 +146,35 @@ func (c *Client) codeCallError(op string, err error) error {
 		f = fault.FieldTimeout // the network may just be slow
 	}
 	return &fault.Error{Code: fault.Network, Field: f, Msg: msg, Cause: errors.Join(fault.ErrCodeMaybeSpent, err)}
+}
+
+// redirected reports whether the answer was an HTTP redirect (3xx): never an AWS Query answer.
+func redirected(err error) bool {
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() >= 300 && re.HTTPStatusCode() < 400
+}
+
+// redirectTo names a redirect for messages: its status and where it pointed (without userinfo or query).
+func redirectTo(err error) string {
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.Response == nil {
+		return "HTTP 3xx"
+	}
+	s := fmt.Sprintf("HTTP %d", re.HTTPStatusCode())
+	if u, perr := url.Parse(re.Response.Header.Get("Location")); perr == nil && u.Host != "" {
+		s += " to " + u.Scheme + "://" + u.Host + u.Path
+	}
+	return s
+}
+
+// notAnswer is the error of an answer that carried no credentials where AWS always sends them: not
+// AWS's answer; after a code went out, the code may be spent.
+func notAnswer(op string, withCode bool) error {
+	msg := "the STS endpoint answered " + op + " without credentials, which AWS never does (a proxy's or captive portal's answer?); check HTTPS_PROXY and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)"
+	if !withCode {
+		return fault.NetworkErr("%s", msg)
+	}
+	return &fault.Error{Code: fault.Network, Msg: msg + "; if it was AWS, it may have accepted the code, so it cannot be sent again: wait for the next code", Cause: fault.ErrCodeMaybeSpent}
 }
 
 // notAWS reports whether a complete answer was not an AWS Query/XML answer at all (an HTML page, plain

@@ -76,10 +76,10 @@ func Run(o Options) int {
 	a.color = colorOK && isTerminal(o.StderrIsTerminal, o.Stderr)
 	a.colorOut = colorOK && isTerminal(o.StdoutIsTerminal, o.Stdout)
 
-	// The first Ctrl-C (SIGINT) cancels the context: the prompt, a dialog, the lock wait and the AWS
+	// The first Ctrl-C (SIGINT), SIGTERM (what an IDE or `timeout` sends) or SIGHUP cancels the context: the prompt, a dialog, the lock wait and the AWS
 	// calls end and stsmfa exits 130 with the files as they were (writes are atomic renames, and a
 	// session already paid for with a code is still stored). A second Ctrl-C kills it as before.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), terminating...)
 	defer stop()
 	go func() {
 		<-ctx.Done()
@@ -95,12 +95,15 @@ func Run(o Options) int {
 	if err == nil {
 		return fault.OK
 	}
+	var pass *fault.Passthrough
+	if errors.As(err, &pass) {
+		return pass.Status // a child's exit status (Ctrl-C went to it too), already reported by it
+	}
 	if ctx.Err() != nil && fault.Code(err) != fault.Cancelled {
 		err = fault.CancelledErr("interrupted")
 	}
-	var pass *fault.Passthrough
-	if errors.As(err, &pass) {
-		return pass.Status // a child's exit status (exec on Windows: Ctrl-C went to it), already reported by it
+	if ctx.Err() != nil && fault.Code(err) != fault.Cancelled {
+		err = fault.CancelledErr("interrupted")
 	}
 	if strings.HasPrefix(err.Error(), "unknown command ") { // cobra's, untyped
 		err = fault.UsageErr("%s (see: stsmfa --help)", strings.TrimSuffix(err.Error(), ` for "stsmfa"`))
@@ -109,25 +112,40 @@ func Run(o Options) int {
 	return fault.Code(err)
 }
 
-// fieldFix is how a fix that concerns a request field is worded with this command line's flags: the
-// one place where a fix names a flag.
+// flags names the flag that sets each part of a request: the one place where messages about a value
+// given on the command line, and the fixes that concern it, find a flag's name.
+var flags = map[fault.Field]string{
+	fault.FieldTarget:       "--target",
+	fault.FieldSerial:       "--serial-number",
+	fault.FieldTokenCommand: "--token-command",
+	fault.FieldDuration:     "--duration",
+	fault.FieldLockTimeout:  "--lock-timeout",
+	fault.FieldTimeout:      "--timeout",
+	fault.FieldProfile:      "--profile",
+	fault.FieldTokenTimeout: "--token-timeout",
+	fault.FieldPrompt:       "--prompt",
+}
+
+// flagName is a request's Names: how messages name a value given on the command line.
+func flagName(f fault.Field) string { return flags[f] }
+
+// fieldFix is how a fix that concerns a request field is worded with this command line's flags.
 var fieldFix = map[fault.Field]string{
-	fault.FieldTarget:       "choose another --target",
-	fault.FieldSerial:       "or pass --serial-number",
-	fault.FieldTokenCommand: "or pass --token-command",
-	fault.FieldLockTimeout:  "or raise --lock-timeout",
-	fault.FieldTimeout:      "or raise --timeout",
-	fault.FieldProfile:      "pass --profile with the profile that holds the IAM user's long-term keys",
-	fault.FieldTokenTimeout: "or raise --token-timeout",
+	fault.FieldTarget:       "choose another " + flags[fault.FieldTarget],
+	fault.FieldSerial:       "or pass " + flags[fault.FieldSerial],
+	fault.FieldTokenCommand: "or pass " + flags[fault.FieldTokenCommand],
+	fault.FieldLockTimeout:  "or raise " + flags[fault.FieldLockTimeout],
+	fault.FieldTimeout:      "or raise " + flags[fault.FieldTimeout],
+	fault.FieldProfile:      "pass " + flags[fault.FieldProfile] + " with the profile that holds the IAM user's long-term keys",
+	fault.FieldTokenTimeout: "or raise " + flags[fault.FieldTokenTimeout],
 }
 
 // describe is the one line the user reads: the error's message and, where the fix is a flag, the flag.
 func describe(err error) string {
-	msg := err.Error()
-	if fix := fieldFix[fault.FieldOf(err)]; fix != "" && !strings.Contains(msg, fix) {
-		msg += "; " + fix
+	if fix := fieldFix[fault.FieldOf(err)]; fix != "" {
+		return err.Error() + "; " + fix
 	}
-	return msg
+	return err.Error()
 }
 
 // isTerminal is the override when given, else whether w is a terminal that shows colours (on
@@ -176,7 +194,7 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 		}
 		return nil
 	}
-	root.AddCommand(a.loginCmd(), a.envCmd(), a.execCmd(), a.credentialProcessCmd(), a.setupCmd(), a.statusCmd(), a.logoutCmd(), a.keysCmd())
+	root.AddCommand(NewCmdLogin(a, nil), NewCmdEnv(a, nil), NewCmdExec(a, nil), NewCmdCredentialProcess(a, nil), NewCmdSetup(a, nil), NewCmdStatus(a, nil), NewCmdLogout(a, nil), a.keysCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
@@ -251,29 +269,30 @@ func (s *sessionFlags) request() (session.Request, error) {
 		Profile:      sourceProfile(s.profile),
 		ProfileFrom:  profileFrom(s.profile),
 		Serial:       s.serial,
-		SerialFrom:   "--serial-number",
 		TokenCommand: s.tokenCommand,
-		TokenFrom:    "--token-command",
 		TokenTimeout: s.tokenTimeout,
-		DurationFrom: "--duration",
-		MinRemaining: s.minRemaining,
 		LockTimeout:  s.lockTimeout,
+		Names:        flagName,
 	}
+	promptFrom := ""
 	if s.prompt != "" || (s.cmd != nil && s.cmd.Flags().Changed("prompt")) {
-		req.Prompt, req.PromptFrom = s.prompt, "--prompt"
+		req.Prompt, promptFrom = s.prompt, flagName(fault.FieldPrompt)
 	} else if v := os.Getenv(promptVar); v != "" {
-		req.Prompt, req.PromptFrom = v, promptVar
+		req.Prompt, promptFrom = v, promptVar
+		req.Names = func(f fault.Field) string {
+			if f == fault.FieldPrompt {
+				return promptVar
+			}
+			return flagName(f)
+		}
 	}
-	if req.PromptFrom != "" {
+	if promptFrom != "" {
 		if _, err := prompt.ParseMode(req.Prompt); err != nil || strings.TrimSpace(req.Prompt) == "" {
-			return req, fault.UsageErr("%s %q: not a way to ask; use one of %s", req.PromptFrom, req.Prompt, prompt.ModeList())
+			return req, fault.UsageErr("%s %q: not a way to ask; use one of %s", promptFrom, req.Prompt, prompt.ModeList())
 		}
 	}
-	if s.cmd != nil && s.cmd.Flags().Changed("token-timeout") {
-		if s.tokenTimeout <= 0 {
-			return req, fault.UsageErr("--token-timeout must be longer than 0 (got %s): it bounds each run of the token command, e.g. --token-timeout 5m", s.tokenTimeout)
-		}
-		req.TokenTimeoutFrom = "--token-timeout"
+	if s.cmd != nil && s.cmd.Flags().Changed("token-timeout") && s.tokenTimeout <= 0 {
+		return req, fault.UsageErr("--token-timeout must be longer than 0 (got %s): it bounds each run of the token command, e.g. --token-timeout 5m", s.tokenTimeout)
 	}
 	if s.lockTimeout <= 0 {
 		return req, fault.UsageErr("--lock-timeout must be longer than 0 (got %s): it bounds the wait for another stsmfa, e.g. --lock-timeout 2m", s.lockTimeout)
@@ -293,6 +312,11 @@ func (s *sessionFlags) request() (session.Request, error) {
 	}
 	if s.minRemaining < 0 {
 		return req, fault.UsageErr("--min-remaining must not be negative")
+	}
+	if s.cmd != nil && s.cmd.Flags().Changed("min-remaining") {
+		// exactly what was asked (0: any session not yet expired); left out, the default margin
+		// scales to a session shorter than an hour
+		req.MinRemaining = max(s.minRemaining, time.Nanosecond)
 	}
 	return req, nil
 }
@@ -352,6 +376,7 @@ func (a *app) sessionFor(sf *sessionFlags) (*session.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	req.HandOver = true // credential-process and env print the session: a new one is never thrown away
 	return a.ensure(req)
 }
 

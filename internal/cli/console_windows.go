@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sys/windows"
 
@@ -49,3 +50,6 @@ func exitOnInterrupt() {
 		}
 	}()
 }
+
+// terminating are the signals that cancel a run (Ctrl-C; a console's close event arrives as SIGTERM).
+var terminating = []os.Signal{os.Interrupt, syscall.SIGTERM}

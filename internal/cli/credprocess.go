@@ -17,8 +17,16 @@ func (a *app) writeProcessJSON(s cred.Session, indent string) error {
 	return err
 }
 
-func (a *app) credentialProcessCmd() *cobra.Command {
-	var sf sessionFlags
+// CredentialProcessOptions are the flags of `credential-process`.
+type CredentialProcessOptions struct {
+	app     *app
+	Session sessionFlags
+}
+
+// NewCmdCredentialProcess is `credential-process`: it parses the flags into CredentialProcessOptions
+// and runs runF on them (credentialProcessRun when nil).
+func NewCmdCredentialProcess(a *app, runF func(*CredentialProcessOptions) error) *cobra.Command {
+	opts := &CredentialProcessOptions{app: a}
 	c := &cobra.Command{
 		Use:   "credential-process",
 		Short: "Print the session as credential_process JSON (for ~/.aws/config)",
@@ -37,13 +45,21 @@ that is refreshing the same profile, and otherwise fails at once, saying how to 
   stsmfa setup-credential-process work --profile default     # writes the credential_process line for you`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			res, err := a.sessionFor(&sf)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			return a.writeProcessJSON(res.Session, "")
+			return credentialProcessRun(opts)
 		},
 	}
-	sf.register(c)
+	opts.Session.register(c)
 	return c
+}
+
+// credentialProcessRun gets the session and prints it as credential_process JSON.
+func credentialProcessRun(opts *CredentialProcessOptions) error {
+	res, err := opts.app.sessionFor(&opts.Session)
+	if err != nil {
+		return err
+	}
+	return opts.app.writeProcessJSON(res.Session, "")
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -11,10 +13,17 @@ import (
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 )
 
-func (a *app) envCmd() *cobra.Command {
-	var sf sessionFlags
-	var format string
-	var unset bool
+// EnvOptions are the flags of `env`.
+type EnvOptions struct {
+	app     *app
+	Session sessionFlags
+	Format  string
+	Unset   bool
+}
+
+// NewCmdEnv is `env`: it parses the flags into EnvOptions and runs runF on them (envRun when nil).
+func NewCmdEnv(a *app, runF func(*EnvOptions) error) *cobra.Command {
+	opts := &EnvOptions{app: a}
 	c := &cobra.Command{
 		Use:   "env",
 		Short: "Print shell lines that put the MFA session in the environment",
@@ -31,35 +40,56 @@ mfa_process).`,
   stsmfa env --format env-no-export > .env          # the AWS CLI's names: process, env, env-no-export, windows-cmd`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if unset {
-				if format == "process" {
-					return fault.UsageErr("--unset works with shell formats, not process")
-				}
-				out, err := shellenv.Unset(format, answer.EnvNames)
-				if err != nil {
-					return fault.UsageErr("%v", err)
-				}
-				_, err = fmt.Fprint(a.Stdout, out)
-				return err
+			if opts.Unset && opts.Format == "process" {
+				return fault.UsageErr("--unset works with shell formats, not process")
 			}
-			if _, err := shellenv.Set(format, nil); err != nil && format != "process" {
-				return fault.UsageErr("%v", err) // bad --format: fail before asking for a code
+			if runF != nil {
+				return runF(opts)
 			}
-			res, err := a.sessionFor(&sf)
-			if err != nil {
-				return err
-			}
-			out, err := answer.EnvLines(res, format, os.Getenv)
-			if err != nil {
-				return fault.UsageErr("%v", err)
-			}
-			a.debugf("printing the variables for %s (values not shown)", format)
-			_, err = a.Stdout.Write(out)
-			return err
+			return envRun(opts)
 		},
 	}
-	sf.register(c)
-	c.Flags().StringVar(&format, "format", "bash", "bash, zsh, fish, powershell, cmd, json, dotenv; or the AWS CLI's process, env, env-no-export, windows-cmd")
-	c.Flags().BoolVar(&unset, "unset", false, "print lines that remove the variables instead")
+	opts.Session.register(c)
+	c.Flags().StringVar(&opts.Format, "format", "bash", "bash, zsh, fish, powershell, cmd, json, dotenv; or the AWS CLI's process, env, env-no-export, windows-cmd")
+	c.Flags().BoolVar(&opts.Unset, "unset", false, "print lines that remove the variables instead")
 	return c
+}
+
+// envRun prints the lines that set the session's variables (or, with Unset, remove them).
+func envRun(opts *EnvOptions) error {
+	a := opts.app
+	if opts.Unset {
+		out, err := shellenv.Unset(opts.Format, answer.EnvNames)
+		if err != nil {
+			return formatErr(opts.Format, err)
+		}
+		_, err = fmt.Fprint(a.Stdout, out)
+		return err
+	}
+	if _, err := shellenv.Set(opts.Format, nil); err != nil && opts.Format != "process" {
+		return formatErr(opts.Format, err) // bad --format: fail before asking for a code
+	}
+	res, err := a.sessionFor(&opts.Session)
+	if err != nil {
+		return err
+	}
+	out, err := answer.EnvLines(res, opts.Format, os.Getenv)
+	if err != nil {
+		return fault.UsageErr("%v", err)
+	}
+	a.debugf("printing the variables for %s (values not shown)", opts.Format)
+	_, err = a.Stdout.Write(out)
+	return err
+}
+
+// formatErr words shellenv's refusal of a format in --format's terms; the list names every format env
+// takes, process (the AWS CLI's credential_process JSON) included.
+func formatErr(format string, err error) error {
+	switch {
+	case errors.Is(err, shellenv.ErrUnknownFormat):
+		return fault.UsageErr("unknown --format %q; use one of %s, process", format, strings.Join(shellenv.Formats, ", "))
+	case errors.Is(err, shellenv.ErrNotShell):
+		return fault.UsageErr("--unset works with shell formats (bash, zsh, fish, powershell, cmd), not %s", format)
+	}
+	return fault.UsageErr("%v", err)
 }

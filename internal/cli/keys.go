@@ -15,7 +15,7 @@ import (
 	"github.com/stsmfa/stsmfa/internal/awsfile"
 	"github.com/stsmfa/stsmfa/internal/cred"
 	"github.com/stsmfa/stsmfa/internal/fault"
-	"github.com/stsmfa/stsmfa/internal/keys"
+	ltkeys "github.com/stsmfa/stsmfa/internal/keys"
 	"github.com/stsmfa/stsmfa/internal/keystore"
 )
 
@@ -27,7 +27,7 @@ const backendVar = "STSMFA_BACKEND"
 const killAfterVar = "STSMFA_TEST_KILL_AFTER"
 
 func init() {
-	fieldFix[fault.FieldBackend] = "choose the store with --backend, " + backendVar + " or " + keys.KeyBackend + " in the profile"
+	fieldFix[fault.FieldBackend] = "choose the store with --backend, " + backendVar + " or " + ltkeys.KeyBackend + " in the profile"
 }
 
 // keysFlags are what every keys subcommand shares.
@@ -39,7 +39,7 @@ type keysFlags struct {
 func (k *keysFlags) register(c *cobra.Command, withBackend bool) {
 	c.Flags().StringVarP(&k.profile, "profile", "p", "", "source profile (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, else default)")
 	if withBackend {
-		c.Flags().StringVar(&k.backend, "backend", "", "key store: "+strings.Join(keystore.Names(), ", ")+" (default: $"+backendVar+", the profile's "+keys.KeyBackend+", else the OS's own store)")
+		c.Flags().StringVar(&k.backend, "backend", "", "key store: "+strings.Join(keystore.Names(), ", ")+" (default: $"+backendVar+", the profile's "+ltkeys.KeyBackend+", else the OS's own store)")
 	}
 }
 
@@ -58,8 +58,8 @@ func (a *app) storeOptions() keystore.Options {
 
 // keysEnv wires package keys to this run: the editor, the stores, the credential_process line,
 // messages on stderr and the test hook.
-func (a *app) keysEnv() *keys.Env {
-	return &keys.Env{
+func (a *app) keysEnv() *ltkeys.Env {
+	return &ltkeys.Env{
 		Editor: a.editor(),
 		Open:   func(name string) (keystore.Backend, error) { return keystore.Open(name, a.storeOptions()) },
 		Process: func(profile string) (string, error) {
@@ -148,11 +148,11 @@ func (a *app) keysCmd() *cobra.Command {
 		Short: "Keep the long-term keys out of plaintext: a keyring, pass or an encrypted file; rotate them",
 		Long: `keys moves an IAM user's long-term keys out of the credentials file into a key store, and rotates
 them with the MFA session. Stores: ` + strings.Join(keystore.Names(), ", ") + ` (--backend, $` + backendVar + `, or
-` + keys.KeyBackend + ` in the profile; default: the OS's own store, which must answer).
+` + ltkeys.KeyBackend + ` in the profile; default: the OS's own store, which must answer).
 
 stsmfa reads the keys only to refresh the MFA session (once a day, when you type a code anyway):
 credential-process, env, exec and status never open the store. After import, the profile's config
-section gets ` + keys.KeyBackend + ` and credential_process = stsmfa credential-process --profile P, so
+section gets ` + ltkeys.KeyBackend + ` and credential_process = stsmfa credential-process --profile P, so
 "aws --profile P" goes through the MFA session too.`,
 		Example: `  stsmfa keys import --backend secret-service
   stsmfa keys list
@@ -171,14 +171,14 @@ func (a *app) keysImportCmd() *cobra.Command {
 		Use:   "import",
 		Short: "Move a profile's keys from the credentials file into a key store",
 		Long: `import writes the profile's aws_access_key_id and aws_secret_access_key into the key store, reads
-them back and compares, records the store (` + keys.KeyBackend + `) and credential_process in the profile's
+them back and compares, records the store (` + ltkeys.KeyBackend + `) and credential_process in the profile's
 config section, and only then removes the two keys from the credentials file (every other byte kept).
 A kill at any moment leaves the keys in the file, the store, or both; run import again to finish.`,
 		Example: `  stsmfa keys import                       # default, into the OS's keyring
   stsmfa keys import --profile work --backend pass
   STSMFA_FILE_PASSPHRASE=... stsmfa keys import --backend file`,
 		RunE: func(c *cobra.Command, args []string) error {
-			return keys.Import(a.keysEnv(), sourceProfile(kf.profile), kf.store())
+			return ltkeys.Import(a.keysEnv(), sourceProfile(kf.profile), kf.store())
 		},
 	}
 	kf.register(c, true)
@@ -211,7 +211,7 @@ stores them. Keys that are still in the credentials file are moved with import i
 					return err
 				}
 			}
-			return keys.Add(a.keysEnv(), profile, kf.store(), it, func(it keystore.Item) (cred.Identity, error) {
+			return ltkeys.Add(a.keysEnv(), profile, kf.store(), it, func(it keystore.Item) (cred.Identity, error) {
 				return a.callerIdentity(profile, it)
 			})
 		},
@@ -266,7 +266,7 @@ func (a *app) keysListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List the profiles with long-term keys: where they are, the key (masked), its age",
 		RunE: func(c *cobra.Command, args []string) error {
-			list, err := keys.List(a.keysEnv())
+			list, err := ltkeys.List(a.keysEnv())
 			if err != nil {
 				return err
 			}
@@ -304,7 +304,7 @@ func (a *app) keysExportCmd() *cobra.Command {
 		Use:   "export",
 		Short: "Put a profile's keys back into the credentials file, in plaintext, and out of the store",
 		RunE: func(c *cobra.Command, args []string) error {
-			return keys.Export(a.keysEnv(), sourceProfile(kf.profile), kf.store())
+			return ltkeys.Export(a.keysEnv(), sourceProfile(kf.profile), kf.store())
 		},
 	}
 	kf.register(c, true)
@@ -318,7 +318,7 @@ func (a *app) keysRemoveCmd() *cobra.Command {
 		Use:   "remove",
 		Short: "Delete a profile's keys from the store (refused when it holds the only copy, unless --force)",
 		RunE: func(c *cobra.Command, args []string) error {
-			return keys.Remove(a.keysEnv(), sourceProfile(kf.profile), kf.store(), force)
+			return ltkeys.Remove(a.keysEnv(), sourceProfile(kf.profile), kf.store(), force)
 		},
 	}
 	kf.register(c, true)
@@ -361,7 +361,7 @@ two keys already gets an error naming the other: stsmfa never deletes a key it d
 			if err != nil {
 				return err
 			}
-			return keys.Rotate(a.ctx, a.keysEnv(), keys.Rotation{
+			return ltkeys.Rotate(a.ctx, a.keysEnv(), ltkeys.Rotation{
 				Profile: profile,
 				IAM:     client,
 				Wait:    wait,

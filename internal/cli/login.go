@@ -11,11 +11,23 @@ import (
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-func (a *app) loginCmd() *cobra.Command {
-	var sf sessionFlags
-	var targets, mfaProfileName, updateProfile []string
+// LoginOptions are the flags and argument of `login`, its aliases folded in.
+type LoginOptions struct {
+	app     *app
+	Session sessionFlags
+	Targets []string // --target, --mfa-profile-name and --update-profile, as given
+	Code    string   // CODE or --token-code, as given
+	HasCode bool     // whether a code was given
+	Force   bool
+	Quiet   bool
+}
+
+// NewCmdLogin is `login`: it parses the flags into LoginOptions and runs runF on them (loginRun when
+// nil).
+func NewCmdLogin(a *app, runF func(*LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{app: a}
+	var mfaProfileName, updateProfile []string
 	var durationSeconds, tokenCode string
-	var force, quiet bool
 	c := &cobra.Command{
 		Use:   "login [CODE]",
 		Short: "Get an MFA session and store it in named profiles",
@@ -48,12 +60,12 @@ without a prompt; --target also stores it in the credentials file. A role that a
 		RunE: func(c *cobra.Command, args []string) error {
 			// the names of the tools stsmfa replaces: awsmfa's --mfa-profile-name and the AWS CLI's
 			// --update-profile for --target, --duration-seconds for --duration, --token-code for CODE
-			targets = append(append(targets, mfaProfileName...), updateProfile...)
+			opts.Targets = append(append(opts.Targets, mfaProfileName...), updateProfile...)
 			if c.Flags().Changed("duration-seconds") {
-				if c.Flags().Changed("duration") && sf.duration != durationSeconds {
+				if c.Flags().Changed("duration") && opts.Session.duration != durationSeconds {
 					return fault.UsageErr("--duration and --duration-seconds disagree; give one")
 				}
-				sf.duration = durationSeconds
+				opts.Session.duration = durationSeconds
 			}
 			if c.Flags().Changed("token-code") {
 				if len(args) == 1 && strings.TrimSpace(args[0]) != strings.TrimSpace(tokenCode) {
@@ -61,66 +73,78 @@ without a prompt; --target also stores it in the credentials file. A role that a
 				}
 				args = []string{tokenCode}
 			}
-			req, err := sf.request()
-			if err != nil {
-				return err
-			}
 			if len(args) == 1 {
-				req.Code = session.NormalizeCode(args[0]) // "123 456", as authenticator apps show it
-				if err := session.CheckCode(req.Code, "given on the command line"); err != nil {
-					return err
-				}
+				opts.Code, opts.HasCode = args[0], true
 			}
-			for _, t := range targets {
-				if strings.Trim(t, ", \t") == "" {
-					return fault.UsageErr("--target %q names no profile: give a profile name, or leave the flag out for the default target", t)
-				}
+			if runF != nil {
+				return runF(opts)
 			}
-			req.Targets = dedupe(targets)
-			req.Force = force
-			req.StoreReused = true
-			res, err := a.ensure(req)
-			if err != nil {
-				return err
-			}
-			if quiet {
-				return nil
-			}
-			shown := res.Targets
-			if res.Plan.IsRole() {
-				shown = append([]string{res.Plan.Profile}, res.Targets...)
-			}
-			names := a.paint("1", strings.Join(shown, ", "))
-			why := ""
-			if res.Why != "" {
-				why = " (" + res.Why + ")"
-			}
-			if res.Plan.IsRole() {
-				state := "new role session"
-				if res.Reused {
-					state = "reusing role session,"
-				}
-				fmt.Fprintf(a.Stderr, "%s: %s %s%s\n", names, state, a.paint("32", a.untilText(res.Session.Expiration)), why)
-			} else if res.Reused {
-				fmt.Fprintf(a.Stderr, "%s: reusing session, %s; no code needed (--force to refresh)\n", names,
-					a.paint("32", a.untilText(res.Session.Expiration)))
-			} else {
-				fmt.Fprintf(a.Stderr, "%s: new session %s\n", names, a.paint("32", a.untilText(res.Session.Expiration)))
-			}
-			a.warnEnvOverrides(shown)
-			return nil
+			return loginRun(opts)
 		},
 	}
-	sf.register(c)
+	opts.Session.register(c)
 	f := c.Flags()
-	f.StringArrayVarP(&targets, "target", "t", nil, "profile to store the session in; repeatable (default: mfa for default, else SOURCE-mfa)")
+	f.StringArrayVarP(&opts.Targets, "target", "t", nil, "profile to store the session in; repeatable (default: mfa for default, else SOURCE-mfa)")
 	f.StringArrayVar(&mfaProfileName, "mfa-profile-name", nil, "same as --target (awsmfa's name)")
 	f.StringArrayVar(&updateProfile, "update-profile", nil, "same as --target (aws configure mfa-login's name)")
 	f.StringVar(&durationSeconds, "duration-seconds", "", "same as --duration (the AWS CLI's name)")
 	f.StringVar(&tokenCode, "token-code", "", "the MFA code, same as the CODE argument (the AWS CLI's name)")
-	f.BoolVarP(&force, "force", "f", false, "get a new session even if the stored one is still valid")
-	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
+	f.BoolVarP(&opts.Force, "force", "f", false, "get a new session even if the stored one is still valid")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing on success")
 	return c
+}
+
+// loginRun gets the session and stores it in the targets, then says so on stderr.
+func loginRun(opts *LoginOptions) error {
+	a := opts.app
+	req, err := opts.Session.request()
+	if err != nil {
+		return err
+	}
+	if opts.HasCode {
+		req.Code = session.NormalizeCode(opts.Code) // "123 456", as authenticator apps show it
+		if err := session.CheckCode(req.Code, "given on the command line"); err != nil {
+			return err
+		}
+	}
+	for _, t := range opts.Targets {
+		if strings.Trim(t, ", \t") == "" {
+			return fault.UsageErr("--target %q names no profile: give a profile name, or leave the flag out for the default target", t)
+		}
+	}
+	req.Targets = dedupe(opts.Targets)
+	req.Force = opts.Force
+	req.StoreReused = true
+	res, err := a.ensure(req)
+	if err != nil {
+		return err
+	}
+	if opts.Quiet {
+		return nil
+	}
+	shown := res.Targets
+	if res.Plan.IsRole() {
+		shown = append([]string{res.Plan.Profile}, res.Targets...)
+	}
+	names := a.paint("1", strings.Join(shown, ", "))
+	why := ""
+	if res.Why != "" {
+		why = " (" + res.Why + ")"
+	}
+	if res.Plan.IsRole() {
+		state := "new role session"
+		if res.Reused {
+			state = "reusing role session,"
+		}
+		fmt.Fprintf(a.Stderr, "%s: %s %s%s\n", names, state, a.paint("32", a.untilText(res.Session.Expiration)), why)
+	} else if res.Reused {
+		fmt.Fprintf(a.Stderr, "%s: reusing session, %s; no code needed (--force to refresh)\n", names,
+			a.paint("32", a.untilText(res.Session.Expiration)))
+	} else {
+		fmt.Fprintf(a.Stderr, "%s: new session %s\n", names, a.paint("32", a.untilText(res.Session.Expiration)))
+	}
+	a.warnEnvOverrides(shown)
+	return nil
 }
 
 // credentialVars are the variables every AWS SDK reads before any profile.

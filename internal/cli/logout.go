@@ -11,9 +11,17 @@ import (
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-func (a *app) logoutCmd() *cobra.Command {
-	var profile string
-	var all bool
+// LogoutOptions are the flags of `logout`.
+type LogoutOptions struct {
+	app     *app
+	Profile string
+	All     bool
+}
+
+// NewCmdLogout is `logout`: it parses the flags into LogoutOptions and runs runF on them (logoutRun
+// when nil).
+func NewCmdLogout(a *app, runF func(*LogoutOptions) error) *cobra.Command {
+	opts := &LogoutOptions{app: a}
 	c := &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the sessions stsmfa stored for a profile (or all of them)",
@@ -32,43 +40,52 @@ deactivate the IAM user's access key.`,
   stsmfa logout --all`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if all && profile != "" {
+			if opts.All && opts.Profile != "" {
 				return fault.UsageErr("--all and --profile do not go together")
 			}
-			name := sourceProfile(profile)
-			removed, err := session.Logout(&session.Env{Debugf: a.debugf, Editor: a.editor()}, name, all)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			if len(removed) == 0 {
-				what := "profile " + name
-				if all {
-					what = "any profile"
-				}
-				fmt.Fprintf(a.Stderr, "stsmfa: no session stored for %s; nothing to remove\n", what)
-				return nil
-			}
-			var names []string
-			var last time.Time
-			for _, r := range removed {
-				n := r.Profile
-				if r.Role {
-					n += " (role)"
-				}
-				names = append(names, n)
-				if r.Session.Expiration.After(last) {
-					last = r.Session.Expiration
-				}
-			}
-			fmt.Fprintf(a.Stderr, "removed the session of %s\n", strings.Join(names, ", "))
-			if last.After(a.Now()) {
-				fmt.Fprintf(a.Stderr, "stsmfa: AWS cannot revoke issued session credentials: a copy stays valid until it expires (the last at %s); to cut them off now, revoke the role's active sessions in IAM or deactivate the access key\n",
-					last.Local().Format("2006-01-02 15:04 MST"))
-			}
-			return nil
+			return logoutRun(opts)
 		},
 	}
-	c.Flags().StringVarP(&profile, "profile", "p", "", "source, login target or role profile (default: $AWS_PROFILE, else default)")
-	c.Flags().BoolVar(&all, "all", false, "remove every session stsmfa stored")
+	c.Flags().StringVarP(&opts.Profile, "profile", "p", "", "source, login target or role profile (default: $AWS_PROFILE, else default)")
+	c.Flags().BoolVar(&opts.All, "all", false, "remove every session stsmfa stored")
 	return c
+}
+
+// logoutRun removes the sessions and says which, and how long copies of them stay valid.
+func logoutRun(opts *LogoutOptions) error {
+	a := opts.app
+	name := sourceProfile(opts.Profile)
+	removed, err := session.Logout(&session.Env{Debugf: a.debugf, Editor: a.editor()}, name, opts.All)
+	if err != nil {
+		return err
+	}
+	if len(removed) == 0 {
+		what := "profile " + name
+		if opts.All {
+			what = "any profile"
+		}
+		fmt.Fprintf(a.Stderr, "stsmfa: no session stored for %s; nothing to remove\n", what)
+		return nil
+	}
+	var names []string
+	var last time.Time
+	for _, r := range removed {
+		n := r.Profile
+		if r.Role {
+			n += " (role)"
+		}
+		names = append(names, n)
+		if r.Session.Expiration.After(last) {
+			last = r.Session.Expiration
+		}
+	}
+	fmt.Fprintf(a.Stderr, "removed the session of %s\n", strings.Join(names, ", "))
+	if last.After(a.Now()) {
+		fmt.Fprintf(a.Stderr, "stsmfa: AWS cannot revoke issued session credentials: a copy stays valid until it expires (the last at %s); to cut them off now, revoke the role's active sessions in IAM or deactivate the access key\n",
+			last.Local().Format("2006-01-02 15:04 MST"))
+	}
+	return nil
 }

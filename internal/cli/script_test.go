@@ -33,6 +33,7 @@ import (
 //	fail-next ACTION CODE N        the stand-in answers the next N ACTION calls with an AWS error CODE
 //	delay DURATION                 the stand-in delays every answer
 //	stub-down                      stop the stand-in (network down)
+//	forget-sessions                the stand-in forgets every session it issued (as if revoked)
 //	mode FILE OCTAL                assert a file's permission bits
 //	no-secrets FILE...             assert no secret of alice or of any issued session appears in FILE
 //	env-expiry PROFILE VAR         set $VAR to the stsmfa_expiration stored in PROFILE
@@ -248,6 +249,9 @@ func TestScripts(t *testing.T) {
 			},
 			"delay": func(ts *testscript.TestScript, neg bool, args []string) {
 				world(ts).Server.SetDelay(duration(ts, args, 0))
+			},
+			"forget-sessions": func(ts *testscript.TestScript, neg bool, args []string) {
+				world(ts).Server.ForgetSessions()
 			},
 			"stub-down": func(ts *testscript.TestScript, neg bool, args []string) {
 				world(ts).Server.Close()

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime"
 	"sort"
@@ -20,8 +21,9 @@ import (
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
-// SoonThreshold is when a session counts as "expiring" in status: 1h or less left. It is fixed on
-// purpose (docs/status.md): scripts that need another margin use --check --min-remaining or
+// SoonThreshold is when a session counts as "expiring" in status: 1h or less left, or a quarter of
+// its life for a session shorter than 4h whose start is known (a fresh 59-minute role session is
+// valid, not expiring). Scripts that need another margin use --check --min-remaining or
 // remaining_seconds.
 const SoonThreshold = time.Hour
 
@@ -81,10 +83,20 @@ type problem struct {
 	Message string `json:"message"`
 }
 
-func (a *app) statusCmd() *cobra.Command {
-	var asJSON, check, prompt bool
-	var profile string
-	var minRemaining time.Duration
+// StatusOptions are the flags of `status`.
+type StatusOptions struct {
+	app          *app
+	JSON         bool
+	Check        bool
+	Prompt       bool
+	Profile      string
+	MinRemaining time.Duration
+}
+
+// NewCmdStatus is `status`: it parses the flags into StatusOptions and runs runF on them (statusRun
+// when nil).
+func NewCmdStatus(a *app, runF func(*StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{app: a}
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Show which MFA sessions are valid and for how long",
@@ -107,49 +119,58 @@ Schema of --json, prompt snippets and reminder recipes: docs/status.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			switch {
-			case check && prompt:
+			case opts.Check && opts.Prompt:
 				return fault.UsageErr("--check and --prompt do not go together")
-			case asJSON && (check || prompt):
+			case opts.JSON && (opts.Check || opts.Prompt):
 				return fault.UsageErr("--json does not go with --check or --prompt")
-			case c.Flags().Changed("min-remaining") && !check:
+			case c.Flags().Changed("min-remaining") && !opts.Check:
 				return fault.UsageErr("--min-remaining only goes with --check")
-			case minRemaining < 0:
+			case opts.MinRemaining < 0:
 				return fault.UsageErr("--min-remaining must not be negative")
 			}
-			// --check and --prompt run on every shell prompt: read the credentials file and nothing
-			// else (no config, no SDK, no network).
-			credPath, err := awsfile.CredentialsPath()
-			if err != nil {
-				return fault.FilesErr("%v", err)
+			if runF != nil {
+				return runF(opts)
 			}
-			creds, err := awsfile.Load(credPath, awsfile.Credentials)
-			if err != nil {
-				return fault.FilesErr("%v", err) // a ParseError names file:line, never the line's text
-			}
-			now := a.Now()
-			if check || prompt {
-				s, ok := answer.Pick(creds, credPath, sourceProfile(profile))
-				if check {
-					if !answer.Valid(s, ok, now, minRemaining) {
-						return &fault.Passthrough{Status: fault.NotValid}
-					}
-					return nil
-				}
-				if ok {
-					fmt.Fprint(a.Stdout, answer.PromptLine(s, now))
-				}
-				return nil
-			}
-			return a.fullStatus(creds, credPath, now, profile, asJSON)
+			return statusRun(opts)
 		},
 	}
 	f := c.Flags()
-	f.BoolVar(&asJSON, "json", false, "print JSON (schema in docs/status.md)")
-	f.BoolVar(&check, "check", false, "no output; exit 0 if valid longer than --min-remaining, else 1")
-	f.BoolVar(&prompt, "prompt", false, `print a short form for shell prompts ("mfa 3h12m", "mfa expired", or nothing)`)
-	f.StringVarP(&profile, "profile", "p", "", "target or source profile (--check/--prompt default: $AWS_PROFILE, else default; listing: all)")
-	f.DurationVar(&minRemaining, "min-remaining", 0, "with --check: time the session must still have left, e.g. 30m")
+	f.BoolVar(&opts.JSON, "json", false, "print JSON (schema in docs/status.md)")
+	f.BoolVar(&opts.Check, "check", false, "no output; exit 0 if valid longer than --min-remaining, else 1")
+	f.BoolVar(&opts.Prompt, "prompt", false, `print a short form for shell prompts ("mfa 3h12m", "mfa expired", or nothing)`)
+	f.StringVarP(&opts.Profile, "profile", "p", "", "target or source profile (--check/--prompt default: $AWS_PROFILE, else default; listing: all)")
+	f.DurationVar(&opts.MinRemaining, "min-remaining", 0, "with --check: time the session must still have left, e.g. 30m")
 	return c
+}
+
+// statusRun is `status` once its flags are checked: --check, --prompt, or the listing.
+func statusRun(opts *StatusOptions) error {
+	a := opts.app
+	// --check and --prompt run on every shell prompt: read the credentials file and nothing
+	// else (no config, no SDK, no network).
+	credPath, err := awsfile.CredentialsPath()
+	if err != nil {
+		return fault.FilesErr("%v", err)
+	}
+	creds, err := awsfile.Load(credPath, awsfile.Credentials)
+	if err != nil {
+		return fault.FilesErr("%v", err) // a ParseError names file:line, never the line's text
+	}
+	now := a.Now()
+	if opts.Check || opts.Prompt {
+		s, ok := answer.Pick(creds, credPath, sourceProfile(opts.Profile))
+		if opts.Check {
+			if !answer.Valid(s, ok, now, opts.MinRemaining) {
+				return &fault.Passthrough{Status: fault.NotValid}
+			}
+			return nil
+		}
+		if ok {
+			fmt.Fprint(a.Stdout, answer.PromptLine(s, now))
+		}
+		return nil
+	}
+	return a.fullStatus(creds, credPath, now, opts.Profile, opts.JSON)
 }
 
 func state(s cred.Session, now time.Time) string {
@@ -158,140 +179,225 @@ func state(s cred.Session, now time.Time) string {
 		return StateMissing
 	case d <= 0:
 		return StateExpired
-	case d <= SoonThreshold:
+	case d <= s.Margin(SoonThreshold):
 		return StateExpiring
 	default:
 		return StateValid
 	}
 }
 
-// statusReport gathers everything `status` shows. It reads the two AWS files and the environment only.
+// statusReport is everything `status` shows: what it gathers from the two AWS files and the
+// environment, and the problems each check finds there.
 func statusReport(creds *awsfile.File, credPath string, now time.Time, only string) (statusJSON, error) {
-	out := statusJSON{SchemaVersion: 1, Now: now.UTC().Format(time.RFC3339), Profiles: []profileStatus{}, Problems: []problem{}}
-	add := func(kind, format string, args ...any) {
-		out.Problems = append(out.Problems, problem{Kind: kind, Message: fmt.Sprintf(format, args...)})
+	f, err := gatherStatus(creds, credPath, now, only, os.Getenv)
+	if err != nil {
+		return statusJSON{SchemaVersion: 1, Now: now.UTC().Format(time.RFC3339), Profiles: []profileStatus{}, Problems: []problem{}}, err
 	}
+	out := statusJSON{SchemaVersion: 1, Now: now.UTC().Format(time.RFC3339), Profiles: f.profiles, Problems: []problem{}}
+	for _, check := range problemChecks {
+		out.Problems = append(out.Problems, check(f)...)
+	}
+	out.Keys, _ = keyAges(f)
+	return out, nil
+}
+
+// statusFacts is what status gathers; the problem checks read it and nothing else.
+type statusFacts struct {
+	now                time.Time
+	only               string // --profile: the one target or source listed; "" for all
+	creds, conf        *awsfile.File
+	credPath, confPath string
+	confErr            error           // the config file could not be read (conf is then empty)
+	kept               []cred.Session  // the managed profiles of the credentials file that are listed
+	profiles           []profileStatus // what the table and --json list, in order
+	sources, targets   map[string]bool // every source and login target stsmfa manages (listed or not)
+	srcNames           []string        // the sources to check, sorted: the listed ones
+	modes              []fileMode      // the AWS files' permission bits (none on Windows)
+	getenv             func(string) string
+}
+
+type fileMode struct {
+	path string
+	perm fs.FileMode
+}
+
+// gatherStatus reads the profiles stsmfa manages from the credentials file, its role cache and the
+// config file, and the AWS files' permissions. Only the config's path failing to resolve is an error:
+// a config file that cannot be read is a problem to report (malformedConfig).
+func gatherStatus(creds *awsfile.File, credPath string, now time.Time, only string, getenv func(string) string) (*statusFacts, error) {
+	f := &statusFacts{now: now, only: only, creds: creds, credPath: credPath, profiles: []profileStatus{},
+		sources: map[string]bool{}, targets: map[string]bool{}, getenv: getenv}
 	confPath, err := awsfile.ConfigPath()
 	if err != nil {
-		return out, fault.FilesErr("%v", err)
+		return nil, fault.FilesErr("%v", err)
 	}
-	conf, err := awsfile.Load(confPath, awsfile.Config)
-	if err != nil {
-		add(ProblemMalformedFile, "%v", err)
-		conf, _ = awsfile.Parse(confPath, awsfile.Config, nil)
+	f.confPath = confPath
+	f.conf, f.confErr = awsfile.Load(confPath, awsfile.Config)
+	if f.confErr != nil {
+		f.conf, _ = awsfile.Parse(confPath, awsfile.Config, nil)
 	}
 	keep := func(profile, source string) bool { return only == "" || only == profile || only == source }
-	sources := map[string]bool{}
-	targets := map[string]bool{}
 	for _, s := range session.Managed(creds) {
-		sources[s.Source] = true
-		targets[s.Profile] = true
+		f.sources[s.Source] = true
+		f.targets[s.Profile] = true
 		if !keep(s.Profile, s.Source) {
 			continue
 		}
+		f.kept = append(f.kept, s)
 		serial := s.Serial
 		if serial == "" { // session.Managed leaves it out for a profile without keys
 			serial, _ = creds.Get(s.Profile, session.KeySerial)
-		}
-		if s.SessionToken != "" && s.Suspect(now) {
-			add(ProblemSuspectExpiry, "profile %s claims to be valid until %s, longer than any AWS session lasts (36h): its stsmfa_expiration was edited or the clock was wrong; stsmfa will not reuse it: get a new one with: stsmfa login --force --profile %s",
-				s.Profile, s.Expiration.UTC().Format(time.RFC3339), s.Source)
 		}
 		ps := profileStatus{Profile: s.Profile, Source: s.Source, MFASerial: cred.MaskSerial(serial), State: state(s, now), Kind: "mfa", RoleARN: s.RoleARN}
 		if s.IsRole() {
 			ps.Kind = "role"
 		}
 		ps.setExpiry(s, now)
-		out.Profiles = append(out.Profiles, ps)
+		f.profiles = append(f.profiles, ps)
 	}
 	// role sessions stsmfa cached (not in the credentials file)
 	for _, s := range rolecache.List(credPath) {
-		sources[s.Source] = true
+		f.sources[s.Source] = true
 		if !keep(s.RoleProfile, s.Source) {
 			continue
 		}
 		ps := profileStatus{Profile: s.RoleProfile, Source: s.Source, MFASerial: cred.MaskSerial(s.Serial), State: state(s, now), Kind: "role", RoleARN: s.RoleARN}
 		ps.setExpiry(s, now)
-		out.Profiles = append(out.Profiles, ps)
+		f.profiles = append(f.profiles, ps)
 	}
 	// sources set up for MFA (mfa_serial or mfa_process in config) that have no session yet
 	for _, p := range creds.Profiles() {
-		if sources[p] || targets[p] {
+		if f.sources[p] || f.targets[p] {
 			continue
 		}
-		serial, hasSerial := conf.Get(p, session.KeyMFASerial)
-		_, hasProcess := conf.Get(p, session.KeyMFAProcess)
+		serial, hasSerial := f.conf.Get(p, session.KeyMFASerial)
+		_, hasProcess := f.conf.Get(p, session.KeyMFAProcess)
 		if !hasSerial && !hasProcess {
 			continue
 		}
-		sources[p] = true
+		f.sources[p] = true
 		if t := session.DefaultTarget(p); keep(t, p) {
-			out.Profiles = append(out.Profiles, profileStatus{Profile: t, Source: p, MFASerial: cred.MaskSerial(serial), State: StateMissing, Kind: "mfa"})
+			f.profiles = append(f.profiles, profileStatus{Profile: t, Source: p, MFASerial: cred.MaskSerial(serial), State: StateMissing, Kind: "mfa"})
 		}
 	}
-
-	var srcNames []string
-	for s := range sources {
-		if only == "" || only == s || sourceOf(out.Profiles, s) {
-			srcNames = append(srcNames, s)
+	for s := range f.sources {
+		if only == "" || only == s || sourceOf(f.profiles, s) {
+			f.srcNames = append(f.srcNames, s)
 		}
 	}
-	sort.Strings(srcNames)
-	for _, s := range srcNames {
-		key, _ := creds.Get(s, "aws_access_key_id")
-		tok, _ := creds.Get(s, "aws_session_token")
-		if tok != "" || cred.IsSessionKey(key) {
-			add(ProblemSourceHasSession, "source profile %s holds session credentials, not long-term keys; login needs the IAM user's keys there (aws configure --profile %s)", s, s)
-		}
-	}
-	ages, probs := keyAgeProblems(creds, conf, srcNames, now)
-	out.Keys, out.Problems = ages, append(out.Problems, probs...)
+	sort.Strings(f.srcNames)
 	if runtime.GOOS != "windows" { // permission bits mean nothing there
 		for _, path := range []string{credPath, confPath} {
-			if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
-				add(ProblemFilePermissions, "%s is open to other users (mode %04o); fix with: chmod 600 %s", path, st.Mode().Perm(), path)
+			if st, err := os.Stat(path); err == nil {
+				f.modes = append(f.modes, fileMode{path, st.Mode().Perm()})
 			}
 		}
 	}
+	return f, nil
+}
+
+// A problemCheck finds one kind of problem in what status gathered: zero or more, each worded for
+// the user.
+type problemCheck func(f *statusFacts) []problem
+
+// problemChecks run in this order; their problems are listed in it.
+var problemChecks = []problemCheck{malformedConfig, suspectExpiry, sourceHasSession, keyTooOld, filePermissions, envCredentials, envProfile}
+
+func newProblem(kind, format string, args ...any) problem {
+	return problem{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// malformedConfig: the config file could not be read, so profiles set up there are not listed.
+func malformedConfig(f *statusFacts) []problem {
+	if f.confErr == nil {
+		return nil
+	}
+	return []problem{newProblem(ProblemMalformedFile, "%v", f.confErr)}
+}
+
+// suspectExpiry: a listed session claims to last longer than any AWS session can.
+func suspectExpiry(f *statusFacts) []problem {
+	var out []problem
+	for _, s := range f.kept {
+		if s.SessionToken != "" && s.Suspect(f.now) {
+			out = append(out, newProblem(ProblemSuspectExpiry, "profile %s claims to be valid until %s, longer than any AWS session lasts (36h): its stsmfa_expiration was edited or the clock was wrong; stsmfa will not reuse it: get a new one with: stsmfa login --force --profile %s",
+				s.Profile, s.Expiration.UTC().Format(time.RFC3339), s.Source))
+		}
+	}
+	return out
+}
+
+// sourceHasSession: a source profile holds session credentials where login needs long-term keys.
+func sourceHasSession(f *statusFacts) []problem {
+	var out []problem
+	for _, s := range f.srcNames {
+		key, _ := f.creds.Get(s, "aws_access_key_id")
+		tok, _ := f.creds.Get(s, "aws_session_token")
+		if tok != "" || cred.IsSessionKey(key) {
+			out = append(out, newProblem(ProblemSourceHasSession, "source profile %s holds session credentials, not long-term keys; login needs the IAM user's keys there (aws configure --profile %s)", s, s))
+		}
+	}
+	return out
+}
+
+// filePermissions: an AWS file other users can read.
+func filePermissions(f *statusFacts) []problem {
+	var out []problem
+	for _, m := range f.modes {
+		if m.perm&0o077 != 0 {
+			out = append(out, newProblem(ProblemFilePermissions, "%s is open to other users (mode %04o); fix with: chmod 600 %s", m.path, m.perm, m.path))
+		}
+	}
+	return out
+}
+
+// envCredentials: credential variables in the environment hide every profile.
+func envCredentials(f *statusFacts) []problem {
 	var set []string
 	for _, v := range credentialVars {
-		if os.Getenv(v) != "" {
+		if f.getenv(v) != "" {
 			set = append(set, v)
 		}
 	}
-	if len(set) > 0 {
-		verb := "is set in this environment and overrides"
-		if len(set) > 1 {
-			verb = "are set in this environment and override"
-		}
-		stale := ""
-		if e := os.Getenv("AWS_CREDENTIAL_EXPIRATION"); e != "" {
-			if t, err := time.Parse(time.RFC3339, e); err == nil && !t.After(now) {
-				stale = fmt.Sprintf(" (AWS_CREDENTIAL_EXPIRATION says they expired %s ago)", cred.Human(now.Sub(t)))
-			}
-		}
-		add(ProblemEnvOverride, "%s %s every profile for AWS tools%s; clear with: eval \"$(stsmfa env --unset)\"",
-			strings.Join(set, ", "), verb, stale)
+	if len(set) == 0 {
+		return nil
 	}
-	// AWS_PROFILE naming a login target is how sessions are meant to be used; anything else hides them.
+	verb := "is set in this environment and overrides"
+	if len(set) > 1 {
+		verb = "are set in this environment and override"
+	}
+	stale := ""
+	if e := f.getenv("AWS_CREDENTIAL_EXPIRATION"); e != "" {
+		if t, err := time.Parse(time.RFC3339, e); err == nil && !t.After(f.now) {
+			stale = fmt.Sprintf(" (AWS_CREDENTIAL_EXPIRATION says they expired %s ago)", cred.Human(f.now.Sub(t)))
+		}
+	}
+	return []problem{newProblem(ProblemEnvOverride, "%s %s every profile for AWS tools%s; clear with: eval \"$(stsmfa env --unset)\"",
+		strings.Join(set, ", "), verb, stale)}
+}
+
+// envProfile: AWS_PROFILE or AWS_DEFAULT_PROFILE names a profile other than one stsmfa serves.
+// AWS_PROFILE naming a login target is how sessions are meant to be used; anything else hides them.
+func envProfile(f *statusFacts) []problem {
+	var out []problem
 	for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
-		val := os.Getenv(v)
+		val := f.getenv(v)
 		stands := ""
-		if val != "" && conf != nil {
-			if plan, err := session.ResolvePlan(creds, conf, val, nil); err == nil && (plan.Profile != val || plan.IsRole()) {
+		if val != "" && f.conf != nil {
+			if plan, err := session.ResolvePlan(f.creds, f.conf, val, nil); err == nil && (plan.Profile != val || plan.IsRole()) {
 				stands = plan.Profile // a credential_process profile set up for stsmfa, or a role profile stsmfa serves
 			}
 		}
 		switch {
-		case val == "" || targets[val] || stands != "":
-		case sources[val]:
-			add(ProblemEnvOverride, "%s=%s makes AWS tools use the long-term keys of source profile %s, not its MFA session; use %s=%s",
-				v, val, val, v, targetOf(out.Profiles, val))
+		case val == "" || f.targets[val] || stands != "":
+		case f.sources[val]:
+			out = append(out, newProblem(ProblemEnvOverride, "%s=%s makes AWS tools use the long-term keys of source profile %s, not its MFA session; use %s=%s",
+				v, val, val, v, targetOf(f.profiles, val)))
 		default:
-			add(ProblemEnvOverride, "%s=%s is set in this environment: AWS tools use profile %s, which holds no stsmfa session", v, val, val)
+			out = append(out, newProblem(ProblemEnvOverride, "%s=%s is set in this environment: AWS tools use profile %s, which holds no stsmfa session", v, val, val))
 		}
 	}
-	return out, nil
+	return out
 }
 
 // sourceOf reports whether s is the source of a listed profile.

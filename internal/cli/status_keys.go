@@ -7,8 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/stsmfa/stsmfa/internal/awsfile"
-	"github.com/stsmfa/stsmfa/internal/keys"
+	ltkeys "github.com/stsmfa/stsmfa/internal/keys"
 	"github.com/stsmfa/stsmfa/internal/session"
 )
 
@@ -44,41 +43,48 @@ func parseMaxAge(v string) (time.Duration, error) {
 	return d, err
 }
 
-// keyAgeProblems finds each source's key age and the keys past their maximum age.
-func keyAgeProblems(creds, conf *awsfile.File, sources []string, now time.Time) ([]keyAge, []problem) {
+// keyAges finds the key age of each source status lists, and the keys past their maximum age.
+func keyAges(f *statusFacts) ([]keyAge, []problem) {
 	var ages []keyAge
 	var probs []problem
-	for _, s := range sources {
+	for _, s := range f.srcNames {
 		where := ""
-		if k, _ := creds.Get(s, "aws_access_key_id"); k != "" {
+		if k, _ := f.creds.Get(s, "aws_access_key_id"); k != "" {
 			where = "credentials file"
-		} else if b := keys.BackendOf(conf, s); b != "" {
+		} else if b := ltkeys.BackendOf(f.conf, s); b != "" {
 			where = b
 		} else {
 			continue
 		}
-		max := keys.DefaultMaxAge
-		if v, ok := conf.Get(s, keys.KeyMaxAge); ok {
+		max := ltkeys.DefaultMaxAge
+		if v, ok := f.conf.Get(s, ltkeys.KeyMaxAge); ok {
 			d, err := parseMaxAge(v)
 			if err != nil {
-				probs = append(probs, problem{Kind: ProblemMalformedFile, Message: fmt.Sprintf("%s = %s in profile %s of %s: %v; using %dd", keys.KeyMaxAge, v, s, conf.Path(), err, int(keys.DefaultMaxAge.Hours()/24))})
+				probs = append(probs, newProblem(ProblemMalformedFile, "%s = %s in profile %s of %s: %v; using %dd", ltkeys.KeyMaxAge, v, s, f.confPath, err, int(ltkeys.DefaultMaxAge.Hours()/24)))
 			} else {
 				max = d
 			}
 		}
-		ka := keyAge{Source: s, Where: where, MaxAgeDays: int(max.Hours() / 24)}
-		if c := keys.Created(conf, s); !c.IsZero() {
-			created := c.UTC().Format(time.RFC3339)
-			days := int(now.Sub(c).Hours() / 24)
-			ka.Created, ka.AgeDays = &created, &days
-			if now.Sub(c) > max {
-				probs = append(probs, problem{Kind: ProblemKeyAge, Message: fmt.Sprintf("the access key of profile %s is %d days old (made %s), older than %d days; rotate it with: stsmfa keys rotate --profile %s",
-					s, days, c.Local().Format("2006-01-02"), ka.MaxAgeDays, s)})
-			}
-			ages = append(ages, ka)
+		c := ltkeys.Created(f.conf, s)
+		if c.IsZero() {
+			continue
 		}
+		created := c.UTC().Format(time.RFC3339)
+		days := int(f.now.Sub(c).Hours() / 24)
+		ka := keyAge{Source: s, Where: where, MaxAgeDays: int(max.Hours() / 24), Created: &created, AgeDays: &days}
+		if f.now.Sub(c) > max {
+			probs = append(probs, newProblem(ProblemKeyAge, "the access key of profile %s is %d days old (made %s), older than %d days; rotate it with: stsmfa keys rotate --profile %s",
+				s, days, c.Local().Format("2006-01-02"), ka.MaxAgeDays, s))
+		}
+		ages = append(ages, ka)
 	}
 	return ages, probs
+}
+
+// keyTooOld is the problem check: a source's key older than its stsmfa_key_max_age.
+func keyTooOld(f *statusFacts) []problem {
+	_, probs := keyAges(f)
+	return probs
 }
 
 // printKeyAges shows the key ages that are known, after the sessions.

@@ -16,12 +16,13 @@ type Session struct {
 	SecretAccessKey string
 	SessionToken    string
 	Expiration      time.Time
-	Source          string // source profile
-	Serial          string // MFA device used
-	Profile         string // the profile it was read from, when read from the file
-	RoleARN         string // for a role session: the role assumed
-	RoleProfile     string // for a role session: the role profile it serves
-	AssumedRoleARN  string // for a role session: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION, when known
+	Issued          time.Time // when the credentials were had; zero when not known
+	Source          string    // source profile
+	Serial          string    // MFA device used
+	Profile         string    // the profile it was read from, when read from the file
+	RoleARN         string    // for a role session: the role assumed
+	RoleProfile     string    // for a role session: the role profile it serves
+	AssumedRoleARN  string    // for a role session: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION, when known
 }
 
 // GoString keeps secrets out of %#v and %v debugging output.
@@ -33,6 +34,24 @@ func (s Session) String() string {
 		role = ", role " + s.RoleARN
 	}
 	return fmt.Sprintf("session{key %s, source %s%s, expires %s}", MaskKey(s.AccessKeyID), s.Source, role, s.Expiration.Format(time.RFC3339))
+}
+
+// Margin is how much validity s must have left to be reused when callers ask for max: max itself,
+// but at most a quarter of the session's own life when that is known, so a session shorter than an
+// hour is reusable for three quarters of its life (a 15-minute session for 11m15s, not never).
+func (s Session) Margin(max time.Duration) time.Duration {
+	if s.Issued.IsZero() || !s.Expiration.After(s.Issued) {
+		return max
+	}
+	if q := s.Expiration.Sub(s.Issued) / 4; q < max {
+		return q
+	}
+	return max
+}
+
+// Reusable reports whether s stays valid for longer than its Margin(max) after now.
+func (s Session) Reusable(now time.Time, max time.Duration) bool {
+	return s.Expiration.Sub(now) > s.Margin(max)
 }
 
 // IsRole reports whether s is an assumed-role session rather than the source's own MFA session.

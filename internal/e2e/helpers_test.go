@@ -30,8 +30,11 @@ import (
 const helperVar = "STSMFA_E2E_HELPER"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(helperVar) == "totp" {
+	switch os.Getenv(helperVar) {
+	case "totp":
 		os.Exit(codePrinter(os.Args[1:]))
+	case "gosdk":
+		os.Exit(goSDKClient(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }

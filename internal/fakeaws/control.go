@@ -16,6 +16,7 @@ import (
 //	POST /_fakeaws/fail-next?action=A&code=C&n=N       FailNext
 //	POST /_fakeaws/drop-next?action=A&n=N              DropNext
 //	POST /_fakeaws/slow-next?action=A&delay=D&n=N      SlowNext (D a Go duration, e.g. 2s)
+//	POST /_fakeaws/session-length?action=A&length=D    SetSessionLength (D a Go duration; 0s: off)
 //
 // POST parameters may also be sent form-encoded in the body. Mutations
 // answer 204; bad parameters 400.
@@ -75,7 +76,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(b)
 		return
-	case "fail-next", "drop-next", "slow-next":
+	case "fail-next", "drop-next", "slow-next", "session-length":
 	default:
 		http.NotFound(w, r)
 		return
@@ -91,6 +92,16 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.Form.Get("action")
+	if name == "session-length" {
+		d, err := time.ParseDuration(r.Form.Get("length"))
+		if action == "" || err != nil || d < 0 {
+			http.Error(w, "need action=ACTION and length=DURATION (e.g. 90s; 0s: off)", http.StatusBadRequest)
+			return
+		}
+		s.SetSessionLength(action, d)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	n, err := strconv.Atoi(r.Form.Get("n"))
 	if action == "" || err != nil {
 		http.Error(w, "need action=ACTION and n=N", http.StatusBadRequest)

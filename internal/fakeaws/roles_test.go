@@ -1,6 +1,7 @@
 package fakeaws
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -390,5 +391,45 @@ func TestAddRoleCopiesTrust(t *testing.T) {
 	trust[0] = "arn:aws:iam::123456789012:user/alice"
 	if got := s.roles[bobOnlyRole].Trust[0]; got != "arn:aws:iam::123456789012:user/bob" {
 		t.Fatalf("the caller's slice changed the role's trust: %s", got)
+	}
+}
+
+// TestSessionLength: the test knob shortens the sessions an action issues (and only those), the
+// answer's Expiration tells the truth, the session is refused once it has run out, and 0 turns the
+// knob off; the control endpoint sets it too.
+func TestSessionLength(t *testing.T) {
+	f := newFixture(t)
+	f.srv.AddRole(Role{ARN: vendorRole, MaxSessionDuration: 43200})
+	c := f.userSTS(f.alice)
+	f.srv.SetSessionLength("AssumeRole", 90*time.Second)
+	start := f.clk.Now()
+	rc, err := assume(c, vendorRole, "s1", "", "", "", 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rc.Expiration.Sub(start); got != 90*time.Second {
+		t.Errorf("role session lasts %s, want 90s", got)
+	}
+	gs, err := f.gst(c, f.alice.MFA[0].Serial, f.code(f.alice, 0), 900)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gs.Credentials.Expiration.Sub(start); got != 900*time.Second {
+		t.Errorf("GetSessionToken's session lasts %s, want the 900s asked for", got)
+	}
+	f.clk.Add(91 * time.Second)
+	if _, err := f.credsSTS(rc).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil || !strings.Contains(err.Error(), "ExpiredToken") {
+		t.Errorf("a role session past its 90s: %v, want ExpiredToken", err)
+	}
+	resp, err := http.Post(f.srv.URL()+"/_fakeaws/session-length?action=AssumeRole&length=0s", "", nil)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("session-length control: %v %v", resp, err)
+	}
+	rc, err = assume(c, vendorRole, "s2", "", "", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rc.Expiration.Sub(f.clk.Now()); got != time.Hour {
+		t.Errorf("with the knob off a role session lasts %s, want the default 1h", got)
 	}
 }

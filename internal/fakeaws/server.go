@@ -128,11 +128,12 @@ type Server struct {
 	delay       time.Duration
 	log         []string
 
-	roleCalls map[string]int        // RoleArn of AssumeRole requests -> count
-	refused   map[string]int        // action -> answers that were errors
-	codes     map[string]*codeStats // serial -> TokenCodes received
-	drop      map[string]int        // action -> pending DropNext count
-	slow      map[string]*slowRule  // action -> pending SlowNext
+	roleCalls map[string]int           // RoleArn of AssumeRole requests -> count
+	refused   map[string]int           // action -> answers that were errors
+	codes     map[string]*codeStats    // serial -> TokenCodes received
+	drop      map[string]int           // action -> pending DropNext count
+	slow      map[string]*slowRule     // action -> pending SlowNext
+	length    map[string]time.Duration // action -> SetSessionLength
 
 	ln  net.Listener
 	srv *http.Server
@@ -306,6 +307,14 @@ func (s *Server) FailNext(action, code string, n int) {
 	s.fail[action] = &failRule{code: code, n: n}
 }
 
+// ForgetSessions makes every session issued so far unknown, as if revoked: a request signed with
+// one is refused with InvalidClientTokenId.
+func (s *Server) ForgetSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions = map[string]*session{}
+}
+
 // AcceptAnyCode makes every six-digit code right for a device of the calling user, any number of
 // times (the serial must still be the caller's). Only the benchmarks use it: `login --force` timed
 // 200 times needs 200 codes, and a token command would time another process too.
@@ -313,6 +322,24 @@ func (s *Server) AcceptAnyCode(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.anyCode = on
+}
+
+// SetSessionLength is a test knob no AWS has: every session action issues from now on lasts d,
+// whatever DurationSeconds asked for and AWS would grant (the request is still validated by AWS's
+// rules, and the answer's Expiration says the truth); 0 turns it off. With role sessions of a minute
+// or two, a job that needs hours of renewals can be tested in minutes. action is GetSessionToken or
+// AssumeRole.
+func (s *Server) SetSessionLength(action string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.length == nil {
+		s.length = map[string]time.Duration{}
+	}
+	if d <= 0 {
+		delete(s.length, action)
+		return
+	}
+	s.length[action] = d
 }
 
 // SetDelay delays every response by d (the request is processed first, as

@@ -113,6 +113,14 @@ func (s *Server) checkMFA(c *caller, serial, code string, now time.Time) *awsErr
 	return errAccessDenied(msgMFACode)
 }
 
+// lengthOf is d, or the length SetSessionLength set for action (s.mu held).
+func (s *Server) lengthOf(action string, d time.Duration) time.Duration {
+	if l, ok := s.length[action]; ok {
+		return l
+	}
+	return d
+}
+
 func (s *Server) issue(u *User, dur time.Duration, mfa bool, role *Role, sessionName string, now time.Time) *session {
 	akid := "ASIA" + randomUpperAlnum(16)
 	ss := &session{
@@ -162,7 +170,7 @@ func (s *Server) getSessionToken(p url.Values, c *caller, now time.Time) (any, *
 		}
 		mfa = true
 	}
-	ss := s.issue(c.user, time.Duration(dur)*time.Second, mfa, nil, "", now)
+	ss := s.issue(c.user, s.lengthOf("GetSessionToken", time.Duration(dur)*time.Second), mfa, nil, "", now)
 	return &getSessionTokenResult{Credentials: ss.credentialsXML()}, nil
 }
 
@@ -238,7 +246,7 @@ func (s *Server) assumeRole(p url.Values, c *caller, now time.Time) (any, *awsEr
 	if role.RequireMFA && !mfa {
 		return nil, notAuthorized
 	}
-	ss := s.issue(c.user, time.Duration(dur)*time.Second, mfa, role, name, now)
+	ss := s.issue(c.user, s.lengthOf("AssumeRole", time.Duration(dur)*time.Second), mfa, role, name, now)
 	return &assumeRoleResult{
 		Credentials: ss.credentialsXML(),
 		AssumedRoleUser: assumedRoleUserXML{

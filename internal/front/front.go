@@ -121,6 +121,11 @@ func formatKnown(f string) bool {
 // Serve answers o.Args when the front can: served reports whether it did, and code is then the exit
 // code. When it did not, it has printed nothing and changed nothing.
 func Serve(o Options) (code int, served bool) {
+	if len(o.Args) == 1 && (o.Args[0] == "--version" || o.Args[0] == "-v") {
+		// the front answers for itself, as the engine does for itself (cobra's wording)
+		_, err := io.WriteString(o.Stdout, "stsmfa version "+version.String()+"\n")
+		return 0, err == nil
+	}
 	l, ok := cmdline.Parse(o.Args, formatKnown)
 	if !ok {
 		return 0, false
@@ -161,13 +166,13 @@ func (d *debugLog) flush(w io.Writer) {
 // serve is credential-process, env and exec from a cached session.
 func serve(o Options, l cmdline.Line, d *debugLog) (code int, served bool) {
 	debugf := d.f
-	req := session.Request{MinRemaining: session.DefaultMargin, LockTimeout: session.DefaultLockTimeout, ReuseOnly: true}
+	req := session.Request{LockTimeout: session.DefaultLockTimeout, ReuseOnly: true}
 	req.Profile, req.ProfileFrom = answer.ProfileName(l.Profile, o.Getenv)
 	if v := o.Getenv(promptVar); v != "" {
 		if _, err := prompt.ParseMode(v); err != nil || strings.TrimSpace(v) == "" {
 			return 0, false // the engine says what is wrong with it
 		}
-		req.Prompt, req.PromptFrom = v, promptVar
+		req.Prompt = v
 	}
 	var path string
 	if l.Cmd == "exec" {

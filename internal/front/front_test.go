@@ -177,6 +177,8 @@ func TestFrontMatchesFull(t *testing.T) {
 	} {
 		check(t, w, true, nil, args...)
 	}
+	check(t, w, true, nil, "--version")
+	check(t, w, true, nil, "-v")
 	check(t, w, true, []string{"AWS_PROFILE=prod"}, "credential-process")
 	check(t, w, true, []string{"AWS_DEFAULT_PROFILE=prod"}, "status", "--prompt")
 	check(t, w, true, []string{"AWS_REGION=ap-south-1", "STSMFA_PROFILE=default"}, "exec", "/usr/bin/env") // inside exec
@@ -187,7 +189,6 @@ func TestFrontMatchesFull(t *testing.T) {
 		extra []string
 		args  []string
 	}{
-		{nil, []string{"--version"}},
 		{nil, []string{"--help"}},
 		{nil, []string{"status"}},
 		{nil, []string{"status", "--json"}},
@@ -247,6 +248,9 @@ func TestEngineLayouts(t *testing.T) {
 	}
 	if r := run(t, w, alone, nil, "credential-process"); r.code != 0 || !strings.Contains(r.stdout, `"Version":1`) {
 		t.Errorf("credential-process without the engine: %s", r)
+	}
+	if r := run(t, w, alone, nil, "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "stsmfa version ") {
+		t.Errorf("--version without the engine: %s", r)
 	}
 	r := run(t, w, alone, nil, "status")
 	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "stsmfa-engine is not installed") || strings.Count(r.stderr, "\n") != 1 {

@@ -36,7 +36,8 @@ type Entry struct {
 	ExternalID      string
 	RoleSessionName string
 	AssumedRoleARN  string
-	Direct          bool // assumed with the long-term keys and a code of its own
+	Direct          bool   // assumed with the long-term keys and a code of its own
+	Issued          string // RFC 3339: when the session was had ("" in entries written before it was kept)
 	Credentials     struct {
 		AccessKeyID, SecretAccessKey, SessionToken, Expiration string
 	}
@@ -69,7 +70,7 @@ func (e *Entry) Encode() ([]byte, error) {
 	fields = append(fields, [][2]string{{"external_id", e.ExternalID}, {"role_session_name", e.RoleSessionName},
 		{"assumed_role_arn", e.AssumedRoleARN}, {"direct", direct}, {"access_key_id", e.Credentials.AccessKeyID},
 		{"secret_access_key", e.Credentials.SecretAccessKey}, {"session_token", e.Credentials.SessionToken},
-		{"expiration", e.Credentials.Expiration}}...)
+		{"expiration", e.Credentials.Expiration}, {"issued", e.Issued}}...)
 	for _, f := range fields {
 		if err := add(f[0], f[1]); err != nil {
 			return nil, err
@@ -117,6 +118,8 @@ func Decode(data []byte) (*Entry, error) {
 			e.Credentials.SessionToken = v
 		case "expiration":
 			e.Credentials.Expiration = v
+		case "issued":
+			e.Issued = v
 		}
 	}
 	if e.Version != 1 {
@@ -133,6 +136,9 @@ func (e *Entry) Session() cred.Session {
 	}
 	if t, err := time.Parse(time.RFC3339, e.Credentials.Expiration); err == nil {
 		s.Expiration = t
+	}
+	if t, err := time.Parse(time.RFC3339, e.Issued); err == nil {
+		s.Issued = t
 	}
 	return s
 }

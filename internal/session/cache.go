@@ -29,6 +29,11 @@ func ReadManaged(creds *awsfile.File, profile string) (s cred.Session, ok bool) 
 			s.Expiration = t
 		}
 	}
+	if iss, _ := creds.Get(profile, KeyIssued); iss != "" {
+		if t, err := time.Parse(time.RFC3339, iss); err == nil {
+			s.Issued = t
+		}
+	}
 	return s, s.AccessKeyID != "" && s.SecretAccessKey != "" && s.SessionToken != ""
 }
 
@@ -87,7 +92,7 @@ func findCached(creds *awsfile.File, source, serial string, now time.Time, margi
 			best, found = s, true
 		}
 	}
-	if !found || best.Expiration.Sub(now) <= margin {
+	if !found || !reusable(best, now, margin) {
 		return cred.Session{}, false
 	}
 	return best, true
@@ -142,6 +147,7 @@ func writeTargets(creds, conf *awsfile.File, src *Source, targets []string, s cr
 			{"aws_secret_access_key", s.SecretAccessKey},
 			{"aws_session_token", s.SessionToken},
 			{KeyExpiration, s.Expiration.UTC().Format(time.RFC3339)},
+			{KeyIssued, formatTime(s.Issued)},
 			{KeySource, s.Source},
 			{KeySerial, s.Serial},
 			{KeyRoleARNStored, s.RoleARN},
@@ -216,4 +222,22 @@ func loadFiles() (creds, conf *awsfile.File, err error) {
 		return nil, nil, fault.FilesCause(err)
 	}
 	return creds, conf, nil
+}
+
+// reusable reports whether a cached session s stays valid long enough after now: for longer than min
+// when that is set (> 0), else than DefaultMargin scaled to s's own life (cred.Session.Margin), so a
+// session shorter than an hour is reusable for three quarters of its life.
+func reusable(s cred.Session, now time.Time, min time.Duration) bool {
+	if min > 0 {
+		return s.Expiration.Sub(now) > min
+	}
+	return s.Reusable(now, DefaultMargin)
+}
+
+// formatTime is t as stored (RFC 3339, UTC), or "" for the zero time (nothing stored).
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

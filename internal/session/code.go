@@ -116,11 +116,21 @@ func (r *run) withCode(ctx context.Context, op string, call func(code string) (c
 	if err != nil {
 		return cred.Session{}, err
 	}
-	s, err := call(code)
+	// a code is recorded as maybe spent before the request carrying it leaves, so that an interrupt,
+	// a kill or a crash while it is in flight can never lead to sending it again; it is forgotten only
+	// when the answer proves AWS never looked at it
+	send := func(code string) (cred.Session, error) {
+		cs.accepted(code, true)
+		s, err := call(code)
+		if err != nil && !errors.Is(err, fault.ErrCodeMaybeSpent) && codeUnused(err) {
+			cs.forget(code)
+		}
+		return s, err
+	}
+	s, err := send(code)
 	if err == nil || !errors.Is(err, fault.ErrCodeMaybeSpent) {
 		return cs.result(s, err, code)
 	}
-	cs.accepted(code, true)
 	if r.req.Code != "" {
 		return s, err
 	}
@@ -142,9 +152,8 @@ func (r *run) withCode(ctx context.Context, op string, call func(code string) (c
 		return s, err
 	}
 	r.env.debugf("calling %s once more with the next code", op)
-	s, err = call(next)
+	s, err = send(next)
 	if err != nil && errors.Is(err, fault.ErrCodeMaybeSpent) {
-		cs.accepted(next, true)
 		return s, err
 	}
 	return cs.result(s, err, next)
@@ -171,4 +180,20 @@ func firstClause(err error) string {
 		return msg[:i]
 	}
 	return msg
+}
+
+// codeUnused reports whether err proves AWS never looked at the code of the request: the request
+// never left (no AWS answer at all, and not a maybe-spent failure), or AWS refused it at
+// authentication or throttling, before any MFA code is checked.
+func codeUnused(err error) bool {
+	var api apiError
+	if !errors.As(err, &api) {
+		return fault.Code(err) != fault.Cancelled
+	}
+	switch api.ErrorCode() {
+	case "RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture", "SignatureDoesNotMatch", "IncompleteSignature",
+		"InvalidSignatureException", "InvalidClientTokenId", "ExpiredToken", "Throttling", "ThrottlingException", "RequestLimitExceeded":
+		return true
+	}
+	return false
 }

@@ -83,7 +83,7 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 	if c.req.Code != "" {
 		c.origin, c.had = fromArgument, c.clock()
 		code := tokencmd.NormalizeCode(c.req.Code)
-		if rec := usedcode.Load(c.src.Serial); rec.Used(c.src.Serial, code, c.had) {
+		if rec := usedcode.Load(c.src.Serial).Find(c.src.Serial, code, c.had); rec != nil {
 			return "", fault.RefusedErr("the MFA code given on the command line %s: %s for MFA device %s, and AWS takes each code once; wait for the next code (in %s) and try again",
 				rec.State(), rec.How(), c.device(), cred.Human(nextStep(c.had).Sub(c.had)))
 		}
@@ -101,8 +101,8 @@ func (c *codeSource) get(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		rec := usedcode.Load(c.src.Serial)
-		if !rec.Used(c.src.Serial, code, c.had) {
+		rec := usedcode.Load(c.src.Serial).Find(c.src.Serial, code, c.had)
+		if rec == nil {
 			return code, nil
 		}
 		wait := nextStep(c.had).Sub(c.had)
@@ -212,13 +212,13 @@ func (c *codeSource) prompt(question, used string) (string, error) {
 		}
 		c.had = c.clock()
 		code := tokencmd.NormalizeCode(ans)
-		switch rec := usedcode.Load(c.src.Serial); {
+		switch rec := usedcode.Load(c.src.Serial).Find(c.src.Serial, code, c.had); {
 		case !tokencmd.IsCode(code):
 			if tries == 3 {
 				return "", fault.UsageErr("the MFA code typed at the prompt must be exactly 6 digits (3 tries)")
 			}
 			q = fmt.Sprintf("that is not 6 digits; MFA code for %s (%s): ", c.src.Profile, c.device())
-		case code == used || rec.Used(c.src.Serial, code, c.had):
+		case code == used || rec != nil:
 			state, how := "may already be spent", "AWS may have taken it a moment ago"
 			if code != used {
 				state, how = rec.State(), rec.How()
@@ -243,6 +243,16 @@ func (c *codeSource) accepted(code string, maybe bool) {
 	}
 }
 
+// forget drops a code recorded before sending when the answer proved AWS never used it.
+func (c *codeSource) forget(code string) {
+	if c.src.Serial == "" || c.had.IsZero() {
+		return
+	}
+	if err := usedcode.Forget(c.editor, c.src.Serial, code, c.had); err != nil {
+		c.debug("could not update the record of codes: %v", err)
+	}
+}
+
 // refused words AWS's refusal of a code: a code AWS already took, a wrong code, or a device AWS does
 // not know for this user. Other errors pass unchanged.
 func (c *codeSource) refused(err error, code string) error {
@@ -253,8 +263,9 @@ func (c *codeSource) refused(err error, code string) error {
 	msg := strings.ToLower(api.ErrorMessage())
 	switch {
 	case strings.Contains(msg, "invalid mfa one time pass code"):
-		if rec := usedcode.Load(c.src.Serial); rec.Used(c.src.Serial, code, c.clock()) {
-			// another process (sharing this device) had it accepted meanwhile
+		if rec := usedcode.Load(c.src.Serial).Find(c.src.Serial, code, c.clock()); rec != nil && !rec.Maybe {
+			// another process (sharing this device) had it accepted meanwhile (this one's own mark,
+			// made before sending, is a maybe)
 			return fault.New(fault.Refused, fault.FieldNone, err, "AWS refused the MFA code as already used (%s, for another login with MFA device %s); AWS takes each code once: wait for the next code and try again",
 				rec.How(), c.device())
 		}

@@ -67,7 +67,7 @@ func Logout(env *Env, profile string, all bool) ([]Removed, error) {
 		err := env.Editor.Update(credPath, awsfile.Credentials, func(f *awsfile.File) error {
 			for _, t := range targets {
 				for _, k := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token",
-					KeyExpiration, KeySource, KeySerial, KeyRoleARNStored, KeyRoleProfile} {
+					KeyExpiration, KeyIssued, KeySource, KeySerial, KeyRoleARNStored, KeyRoleProfile} {
 					f.Delete(t, k)
 				}
 				if len(f.Keys(t)) == 0 {

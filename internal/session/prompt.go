@@ -18,7 +18,7 @@ const KeyMFAPrompt = "mfa_prompt"
 // PromptSpec is what Env.OpenPrompt is asked to open.
 type PromptSpec struct {
 	Mode    string // as the user wrote it; "" when nobody chose (auto)
-	From    string // where Mode came from ("mfa_prompt in FILE line N", Request.PromptFrom), for messages
+	From    string // where Mode came from ("mfa_prompt in FILE line N", the request's label), for messages
 	Profile string // the profile asked for (a dialog names it)
 	Source  string // its source profile
 }
@@ -45,7 +45,7 @@ type promptState struct {
 func (r *run) promptSpec() PromptSpec {
 	spec := PromptSpec{Profile: r.plan.Asked, Source: r.plan.Source}
 	if r.req.Prompt != "" {
-		spec.Mode, spec.From = r.req.Prompt, orLabel(r.req.PromptFrom, "the requested prompt")
+		spec.Mode, spec.From = r.req.Prompt, r.req.label(fault.FieldPrompt, "the requested prompt")
 		return spec
 	}
 	names := []string{r.plan.Asked}

@@ -102,7 +102,7 @@ func TestPromptSpecAndLazyOpen(t *testing.T) {
 	}{
 		{Request{Profile: "default"}, PromptSpec{Mode: "kdialog", From: "mfa_prompt in " + w.ConfPath + " line 4", Profile: "default", Source: "default"}},
 		{Request{Profile: "top"}, PromptSpec{Mode: "zenity", From: "mfa_prompt in " + w.ConfPath + " line 8", Profile: "top", Source: "default"}},
-		{Request{Profile: "top", Prompt: "none", PromptFrom: "--prompt"}, PromptSpec{Mode: "none", From: "--prompt", Profile: "top", Source: "default"}},
+		{Request{Profile: "top", Prompt: "none", Names: names(fault.FieldPrompt, "--prompt")}, PromptSpec{Mode: "none", From: "--prompt", Profile: "top", Source: "default"}},
 	} {
 		if got := spec(c.req); got != c.want {
 			t.Errorf("%+v: %+v, want %+v", c.req, got, c.want)
@@ -140,8 +140,8 @@ func TestNoPrompt(t *testing.T) {
 		o    *openRecorder
 		want string
 	}{
-		{"unavailable", Request{Prompt: "zenity", PromptFrom: "--prompt"}, &openRecorder{err: unavailable}, "--prompt asks for zenity, but no display"},
-		{"none", Request{Prompt: "None", PromptFrom: "STSMFA_PROMPT"}, &openRecorder{tty: &codeTerminal{w: w}}, `prompts are off (none, from STSMFA_PROMPT) and profile "default" has no token command`},
+		{"unavailable", Request{Prompt: "zenity", Names: names(fault.FieldPrompt, "--prompt")}, &openRecorder{err: unavailable}, "--prompt asks for zenity, but no display"},
+		{"none", Request{Prompt: "None", Names: names(fault.FieldPrompt, "STSMFA_PROMPT")}, &openRecorder{tty: &codeTerminal{w: w}}, `prompts are off (none, from STSMFA_PROMPT) and profile "default" has no token command`},
 		{"nothing", Request{}, &openRecorder{}, `no terminal to ask for the MFA code of profile "default"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

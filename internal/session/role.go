@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -27,7 +28,7 @@ func (r *run) roleDuration() (d time.Duration, set bool, from string) {
 	last := r.plan.Last()
 	switch {
 	case r.req.Duration != 0:
-		return r.req.Duration, true, orLabel(r.req.DurationFrom, "the requested duration")
+		return r.req.Duration, true, r.req.label(fault.FieldDuration, "the requested duration")
 	case last.Duration != 0:
 		return last.Duration, true, fmt.Sprintf("%s of profile %s", KeyDurationSeconds, last.Profile)
 	}
@@ -42,12 +43,13 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 	d, set, from := r.roleDuration()
 	if d%time.Second != 0 || d < MinDuration || d > MaxRoleDuration {
 		err := fault.UsageErr("%s is %s: a role session must last %ds–%ds (15m–12h)", from, cred.Human(d), int64(MinDuration/time.Second), int64(MaxRoleDuration/time.Second))
-		if from == r.req.DurationFrom || r.req.Duration != 0 {
+		if r.req.Duration != 0 {
 			err = fault.WithField(err, fault.FieldDuration)
 		}
 		return nil, err
 	}
 	direct := len(r.plan.Roles) == 1 && d > MaxChainedDuration
+	r.direct = direct
 	if !r.req.Force {
 		if s, ok := r.cachedRole(); ok {
 			return r.serveRole(s, true, "")
@@ -110,7 +112,10 @@ func (r *run) ensureRole(ctx context.Context) (*Result, error) {
 		s.Serial = r.src.Serial
 	}
 	if err := r.saveRole(s, direct); err != nil {
-		return nil, err
+		if !r.req.HandOver {
+			return nil, err
+		}
+		return r.handOver(r.result(&Result{Session: s, Why: why}), err), nil
 	}
 	return r.serveRole(s, false, why)
 }
@@ -154,22 +159,73 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (cre
 	if ok {
 		r.env.debugf("signing AssumeRole with the MFA session in profile %s (%s left)", mfa.Profile, cred.Human(mfa.Expiration.Sub(r.env.Now())))
 	} else {
-		if err := r.keys(); err != nil {
+		var err error
+		if mfa, err = r.newSigningSession(ctx); err != nil {
 			return cred.Session{}, "", err
 		}
-		target := DefaultTarget(r.plan.Source)
-		if err := checkTarget(r.creds, r.conf, target, r.plan.Source); err != nil {
-			return cred.Session{}, "", err
-		}
-		res, err := r.newMFASession(ctx, []string{target})
-		if err != nil {
-			return cred.Session{}, "", err
-		}
-		mfa = res.Session
-		r.env.info(fmt.Sprintf("%s: new MFA session of %s %s; every role of %s uses it without a code", target, r.plan.Source, untilShort(mfa.Expiration, r.env.Now()), r.plan.Source))
 	}
+	s, why, err := r.assumeWith(ctx, mfa, d, set)
+	if ok && deadSession(err) {
+		// AWS no longer takes the cached MFA session (revoked, or the clock was behind when it was
+		// stored): it is not the long-term keys' fault; a new MFA session (one code) replaces it
+		r.env.info(fmt.Sprintf("AWS no longer accepts the MFA session in profile %s (%s); getting a new one", mfa.Profile, apiCode(err)))
+		if mfa, err = r.newSigningSession(ctx); err != nil {
+			return cred.Session{}, "", err
+		}
+		s, why, err = r.assumeWith(ctx, mfa, d, set)
+	}
+	return s, why, err
+}
+
+// newSigningSession gets the source a new MFA session (one code) in its default target, to sign
+// AssumeRole with.
+func (r *run) newSigningSession(ctx context.Context) (cred.Session, error) {
+	if err := r.keys(); err != nil {
+		return cred.Session{}, err
+	}
+	target := DefaultTarget(r.plan.Source)
+	if err := checkTarget(r.creds, r.conf, target, r.plan.Source); err != nil {
+		// the default target is taken (a role profile named mfa, say): the MFA session that signs the
+		// roles goes to SOURCE-mfa instead, rather than blocking every role of the source
+		alt := r.plan.Source + "-mfa"
+		if alt == target || checkTarget(r.creds, r.conf, alt, r.plan.Source) != nil {
+			return cred.Session{}, err
+		}
+		r.env.info(fmt.Sprintf("%s; the MFA session of %s goes to profile %s instead", firstClause(err), r.plan.Source, alt))
+		target = alt
+	}
+	res, err := r.newMFASession(ctx, []string{target})
+	if err != nil {
+		return cred.Session{}, err
+	}
+	r.env.info(fmt.Sprintf("%s: new MFA session of %s %s; every role of %s uses it without a code", target, r.plan.Source, untilShort(res.Session.Expiration, r.env.Now()), r.plan.Source))
+	return res.Session, nil
+}
+
+// deadSession reports whether AWS refused a request signed with session credentials as no longer
+// valid: ExpiredToken, or InvalidClientTokenId (a revoked session).
+func deadSession(err error) bool {
+	switch apiCode(err) {
+	case "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId":
+		return true
+	}
+	return false
+}
+
+// apiCode is the AWS error code behind err, or "".
+func apiCode(err error) string {
+	var api apiError
+	if err != nil && errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
+}
+
+// assumeWith assumes each role of the chain, the first signed with the MFA session mfa.
+func (r *run) assumeWith(ctx context.Context, mfa cred.Session, d time.Duration, set bool) (cred.Session, string, error) {
 	why := ""
 	signer := mfa
+	r.signerExp = mfa.Expiration
 	var s cred.Session
 	for i, h := range r.plan.Roles {
 		dur, send := time.Duration(0), false
@@ -191,6 +247,7 @@ func (r *run) assumeChained(ctx context.Context, d time.Duration, set bool) (cre
 		}
 		signer = s
 	}
+	s.Issued = r.env.Now()
 	if why == "" && !set && s.Expiration.Sub(r.env.Now()) <= MaxChainedDuration {
 		why = "a role assumed with an MFA session lasts at most 1h; set duration_seconds above 3600 for up to 12h, one code per role"
 	}
@@ -225,7 +282,7 @@ func (r *run) assumeDirect(ctx context.Context, d time.Duration) (cred.Session, 
 	if err != nil {
 		return cred.Session{}, err
 	}
-	s.Serial = r.src.Serial
+	s.Serial, s.Issued = r.src.Serial, r.env.Now()
 	return s, nil
 }
 

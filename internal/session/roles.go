@@ -48,7 +48,7 @@ func (r *run) cachedRole() (cred.Session, bool) {
 		return cred.Session{}, false
 	}
 	s := e.Session()
-	if s.AccessKeyID == "" || s.SessionToken == "" || s.Expiration.Sub(r.env.Now()) <= r.req.MinRemaining {
+	if s.AccessKeyID == "" || s.SessionToken == "" || !reusable(s, r.env.Now(), r.req.MinRemaining) {
 		r.env.debugf("no cached role session of %s valid for more than %s", r.plan.Profile, r.req.MinRemaining)
 		return cred.Session{}, false
 	}
@@ -67,6 +67,7 @@ func (r *run) saveRole(s cred.Session, direct bool) error {
 		RoleSessionName: last.SessionName, AssumedRoleARN: s.AssumedRoleARN, Direct: direct}
 	e.Credentials.AccessKeyID, e.Credentials.SecretAccessKey, e.Credentials.SessionToken = s.AccessKeyID, s.SecretAccessKey, s.SessionToken
 	e.Credentials.Expiration = s.Expiration.UTC().Format(time.RFC3339)
+	e.Issued = formatTime(s.Issued)
 	b, err := e.Encode()
 	if err != nil {
 		return fault.New(fault.Files, fault.FieldNone, err, "cannot cache the role session: %v", err)

@@ -12,35 +12,55 @@ import (
 	"github.com/stsmfa/stsmfa/internal/tokencmd"
 )
 
-// Request says which session is wanted and how. The *From fields are how the caller names where a
-// value came from (a flag), so that messages point at it; session itself knows no flag names.
+// Request says which session is wanted and how. Messages name a value the caller gave by Names (the
+// caller's flag or variable for it); session itself knows no flag names.
 type Request struct {
 	Profile      string // the profile asked for: a source, a role profile, or one standing for either
 	ProfileFrom  string // where Profile came from when not asked for explicitly, e.g. "AWS_PROFILE"
 	Targets      []string
 	Serial       string // MFA serial asked for
-	SerialFrom   string
 	Code         string // code given up front
 	TokenCommand string
-	TokenFrom    string
-	Prompt       string // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
-	PromptFrom   string
+	Prompt       string        // how to ask a person (a mode name, see KeyMFAPrompt); "" = the profile's mfa_prompt, else auto
 	Duration     time.Duration // 0 = the profile's setting or the default
-	DurationFrom string
-	Force        bool // refresh even when a cached session is valid
+	Force        bool          // refresh even when a cached session is valid
 	// StoreReused writes a reused session into targets that lack it (login); env, exec and
 	// credential-process only read a reused session and write targets only after a refresh.
 	StoreReused  bool
-	MinRemaining time.Duration // reuse only sessions valid for longer than this
+	MinRemaining time.Duration // reuse only sessions valid for longer than this; 0: the default margin, scaled to each session's life
 	LockTimeout  time.Duration // how long to wait for another process refreshing the same source
 
 	// TokenTimeout bounds each run of the token command (0: mfa_process_timeout, else tokencmd.DefaultTimeout).
-	TokenTimeout     time.Duration
-	TokenTimeoutFrom string
+	TokenTimeout time.Duration
+
+	// HandOver: when a new session cannot be stored after its code was spent (a full disk, say), it
+	// is still returned, with Result.Unsaved set and a warning, for a caller that can use it at once
+	// (credential-process, env, exec); without it that is an error.
+	HandOver bool
 
 	// ReuseOnly serves a cached session or fails with ErrRefreshNeeded before any lock, prompt, code,
 	// AWS call or write: the front build's test of whether it must hand the run to the engine.
 	ReuseOnly bool
+
+	// NoCode serves a cached session, or one made without a code (a role re-assumed with the source's
+	// MFA session), but never asks for a code: when one would be needed it waits only for another
+	// process that is refreshing, else fails with fault.NoCode (exec --server's requests; the code
+	// is asked for ahead of time elsewhere).
+	NoCode bool
+
+	// Names says how messages name a value given in the request (e.g. the flag that set it); nil or
+	// "" for a field: generic words ("the requested duration").
+	Names func(fault.Field) string
+}
+
+// label is how messages name the request's value of field f, else def.
+func (req *Request) label(f fault.Field, def string) string {
+	if req.Names != nil {
+		if l := req.Names(f); l != "" {
+			return l
+		}
+	}
+	return def
 }
 
 // Env is what Ensure needs from the outside world; tests swap parts of it.
@@ -76,9 +96,16 @@ type Result struct {
 	Targets     []string // where the session is stored in the credentials file
 	SerialSaved bool
 	Plan        *Plan
-	Region      string // the region of the profile asked for (else of its source), "" when none is set
+	Region      string // the region of the profile asked for (else of its source, for a plain MFA session), "" when none is set
 	// Why explains a role session's length when it is shorter than a user might expect.
 	Why string
+	// CodeProfile is the profile whose refresh takes the next MFA code (the source; a role assumed
+	// directly with a code of its own: the role profile), and CodeFreeUntil when that is needed:
+	// until then stsmfa serves this profile without a code (zero when unknown).
+	CodeProfile   string
+	CodeFreeUntil time.Time
+	// Unsaved is why a new session could not be stored (with Request.HandOver); nil when it was.
+	Unsaved error
 }
 
 func (e *Env) debugf(format string, args ...any) {
@@ -110,6 +137,8 @@ type run struct {
 	stored             *Source // the source's keys as read from a key store, once per run
 	targetsGiven       bool
 	prompt             promptState
+	direct             bool      // a role assumed directly with the long-term keys and a code of its own
+	signerExp          time.Time // the expiry of the MFA session that signed AssumeRole in this run
 }
 
 // Ensure returns a session for req.Profile valid for longer than req.MinRemaining, reusing a cached one
@@ -144,7 +173,7 @@ func Ensure(ctx context.Context, env *Env, req Request) (*Result, error) {
 		return r.ensureRole(ctx)
 	}
 	if req.Duration != 0 {
-		if err := CheckDuration(req.Duration, false, orLabel(req.DurationFrom, "the requested duration")); err != nil {
+		if err := CheckDuration(req.Duration, false, req.label(fault.FieldDuration, "the requested duration")); err != nil {
 			return nil, fault.WithField(err, fault.FieldDuration)
 		}
 	}
@@ -244,7 +273,12 @@ func (r *run) warnOnce(first bool) func(string) {
 
 // region is the region of the profile asked for, else of its source, else "" (for env and exec).
 func (r *run) region() string {
-	for _, p := range []string{r.plan.Asked, r.plan.Profile, r.plan.Source} {
+	names := []string{r.plan.Asked, r.plan.Profile, r.plan.Source}
+	if r.plan.IsRole() {
+		// as the AWS CLI reads a role profile: its own region, never its source_profile's
+		names = names[:2]
+	}
+	for _, p := range names {
 		if v, _ := r.conf.Get(p, "region"); v != "" {
 			return v
 		}
@@ -255,6 +289,19 @@ func (r *run) region() string {
 func (r *run) result(res *Result) *Result {
 	res.Plan = r.plan
 	res.Region = r.region()
+	res.CodeProfile, res.CodeFreeUntil = r.plan.Source, res.Session.Expiration
+	switch {
+	case r.plan.IsRole() && r.direct:
+		res.CodeProfile = r.plan.Profile
+	case r.plan.IsRole():
+		// roles are re-assumed with the MFA session while it lasts
+		if mfa, ok := Latest(r.creds, r.plan.Source, r.src.Serial); ok && mfa.Expiration.After(res.CodeFreeUntil) {
+			res.CodeFreeUntil = mfa.Expiration
+		}
+		if r.signerExp.After(res.CodeFreeUntil) { // made in this run: not in r.creds
+			res.CodeFreeUntil = r.signerExp
+		}
+	}
 	return res
 }
 
@@ -292,6 +339,9 @@ func (r *run) keys() error {
 // canAskCode reports whether a code could be had at all; without one a refresh can only wait for
 // another process that is refreshing (see lock).
 func (r *run) canAskCode() error {
+	if r.req.NoCode {
+		return fault.NoCodeErr("profile %q needs a new MFA code, and this request may not ask for one", r.plan.Source)
+	}
 	if r.src.TokenCommand == "" && r.req.Code == "" {
 		r.openPrompt()
 		if r.env.Terminal == nil {
@@ -445,10 +495,11 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	if err := r.checkFresh(s, "GetSessionToken"); err != nil {
 		return nil, err
 	}
-	// AWS gives the account's root user at most 1h, silently; say so instead of calling
-	// GetCallerIdentity before every refresh to find out in advance
-	if got := s.Expiration.Sub(asked); src.Duration > MaxRootDuration && got > 0 && got <= MaxRootDuration+time.Minute {
-		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s): the account's root user gets at most 1h", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
+	s.Issued = r.env.Now() // at the latest: a life read short only lowers the reuse margin
+	// AWS may give less than was asked (the account's root user, for one, gets at most 1h): say what
+	// it gave, without guessing why
+	if got := s.Expiration.Sub(asked); got > 0 && got < src.Duration-time.Minute {
+		r.env.info(fmt.Sprintf("AWS gave a %s session instead of the %s asked for (%s)", cred.Human(got.Round(time.Minute)), cred.Human(src.Duration), src.DurationFrom))
 	}
 	s.Source = src.Profile
 	res := &Result{Session: s, Targets: targets}
@@ -467,6 +518,9 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 		return nil
 	})
 	if err != nil {
+		if r.req.HandOver {
+			return r.handOver(res, err), nil
+		}
 		return nil, fault.New(fault.Files, fault.FieldNone, err, "got a session but could not save it, nothing was changed: %v", err)
 	}
 	if res.SerialSaved {
@@ -475,15 +529,33 @@ func (r *run) newMFASession(ctx context.Context, targets []string) (*Result, err
 	return res, nil
 }
 
-// checkFresh refuses credentials that are already expired by this computer's clock: storing them would
-// only fail later, and the cause is a clock that is wrong (or an answer that is).
+// handOver returns a session that was paid for with a code but could not be stored, for this command
+// only, and says so: throwing it away would waste the code and leave the caller with nothing.
+func (r *run) handOver(res *Result, err error) *Result {
+	res.Unsaved, res.Targets = err, nil
+	r.env.warn(fmt.Sprintf("got a session but could not store it (%v); it serves this command only, and the next run needs a new code: free the space or fix the file, then run stsmfa login", err))
+	return res
+}
+
+// checkFresh refuses credentials that are already expired by this computer's clock (storing them would
+// only fail later, and the cause is a clock that is wrong, or an answer that is), and credentials that
+// claim to last longer than AWS issues any (36h; 12h for a role): not AWS's answer, or a clock far
+// behind. Neither is stored.
 func (r *run) checkFresh(s cred.Session, op string) error {
 	now := r.env.Now()
-	if s.Expiration.After(now) {
-		return nil
+	if !s.Expiration.After(now) {
+		return fault.RefusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
+			op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
 	}
-	return fault.RefusedErr("AWS answered %s with credentials that expire at %s, %s before this computer's time (%s): this computer's clock is probably wrong; sync it (NTP) and try again; nothing was stored",
-		op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(now.Sub(s.Expiration)), now.UTC().Format(time.RFC3339))
+	limit := MaxDuration
+	if op == "AssumeRole" {
+		limit = MaxRoleDuration
+	}
+	if s.Expiration.After(now.Add(limit + 5*time.Minute)) {
+		return fault.New(fault.Network, fault.FieldNone, fault.ErrCodeMaybeSpent, "the STS endpoint answered %s with credentials that expire at %s, later than AWS lets any such session last (%s): that is not AWS's answer (check HTTPS_PROXY and the STS endpoint), or this computer's clock is far behind; nothing was stored, and a code sent with it cannot be sent again",
+			op, s.Expiration.UTC().Format(time.RFC3339), cred.Human(limit))
+	}
+	return nil
 }
 
 // discoverSerial asks IAM for the caller's MFA devices (and STS who the caller is, for the message

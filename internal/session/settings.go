@@ -25,6 +25,7 @@ const (
 	KeyExpiration = "stsmfa_expiration"
 	KeySource     = "stsmfa_source"
 	KeySerial     = "stsmfa_mfa_serial"
+	KeyIssued     = "stsmfa_issued" // when the session was had: its length scales the reuse margin
 	// a role session stored in a login target also records the role and the role profile it serves
 	KeyRoleARNStored = "stsmfa_role_arn"
 	KeyRoleProfile   = "stsmfa_role_profile"
@@ -109,7 +110,7 @@ type Source struct {
 	Region          string // AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region, else us-east-1
 	Output          string
 	Serial          string // "" until discovered
-	SerialFrom      string // Request.SerialFrom, "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
+	SerialFrom      string // the request's label, "mfa_serial in FILE", "AWS_MFA_SERIAL", "discovered"
 	TokenCommand    string
 	TokenFrom       string
 	tokenSettings   // its timeout and parsed form (tokencmd.go)
@@ -159,7 +160,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func
 	}
 	switch v, _ := conf.Get(name, KeyMFASerial); {
 	case req.Serial != "":
-		s.Serial, s.SerialFrom = req.Serial, orLabel(req.SerialFrom, "the requested MFA serial")
+		s.Serial, s.SerialFrom = req.Serial, req.label(fault.FieldSerial, "the requested MFA serial")
 	case roleSerial != "":
 		s.Serial, s.SerialFrom = roleSerial, roleSerialFrom
 	case v != "":
@@ -169,7 +170,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func
 	}
 
 	if v, _ := conf.Get(name, KeyMFAProcess); req.TokenCommand != "" {
-		s.TokenCommand, s.TokenFrom = req.TokenCommand, orLabel(req.TokenFrom, "the requested token command")
+		s.TokenCommand, s.TokenFrom = req.TokenCommand, req.label(fault.FieldTokenCommand, "the requested token command")
 	} else if v != "" {
 		s.TokenCommand, s.TokenFrom = v, fmt.Sprintf("%s in %s", KeyMFAProcess, conf.Path())
 	}
@@ -177,7 +178,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func
 
 	s.Duration, s.DurationFrom = DefaultDuration, "the default duration"
 	if req.Duration != 0 && !plan.IsRole() {
-		s.Duration, s.DurationFrom, s.DurationSet = req.Duration, orLabel(req.DurationFrom, "the requested duration"), true
+		s.Duration, s.DurationFrom, s.DurationSet = req.Duration, req.label(fault.FieldDuration, "the requested duration"), true
 	} else if v, ok := conf.Get(name, KeyMFADuration); ok {
 		from := fmt.Sprintf("%s in %s line %d", KeyMFADuration, conf.Path(), conf.Line(name, KeyMFADuration))
 		d, err := ParseDuration(v)
@@ -187,7 +188,7 @@ func loadSource(creds, conf *awsfile.File, req *Request, plan *Plan, getenv func
 		s.Duration, s.DurationFrom, s.DurationSet = d, from, true
 	}
 	if err := CheckDuration(s.Duration, false, s.DurationFrom); err != nil {
-		if s.DurationFrom == req.DurationFrom {
+		if req.Duration != 0 && s.DurationFrom == req.label(fault.FieldDuration, "the requested duration") {
 			err = fault.WithField(err, fault.FieldDuration)
 		}
 		return nil, err

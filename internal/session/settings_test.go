@@ -200,7 +200,8 @@ func TestLoadSourcePrecedence(t *testing.T) {
 		t.Errorf("keys not read")
 	}
 
-	s, err = loadSourceKeys(creds, conf, &Request{Profile: "default", Serial: "arn:aws:iam::123456789012:mfa/flag", SerialFrom: "--serial-number", TokenCommand: "echo flag", TokenFrom: "--token-command", Duration: 3 * time.Hour, DurationFrom: "--duration"}, env)
+	s, err = loadSourceKeys(creds, conf, &Request{Profile: "default", Serial: "arn:aws:iam::123456789012:mfa/flag", TokenCommand: "echo flag", Duration: 3 * time.Hour,
+		Names: names(fault.FieldSerial, "--serial-number", fault.FieldTokenCommand, "--token-command", fault.FieldDuration, "--duration")}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,7 @@ func TestLoadSourceRefusals(t *testing.T) {
 		{Request{Profile: "asia"}, fault.Files, []string{"holds temporary session credentials (line 11)"}},
 		{Request{Profile: "temp", ProfileFrom: "AWS_PROFILE"}, fault.Files, []string{`profile "temp" (from AWS_PROFILE)`, "unset AWS_PROFILE"}},
 		{Request{Profile: "gone", ProfileFrom: "AWS_PROFILE"}, fault.Files, []string{`profile "gone" (from AWS_PROFILE) not found`, "unset AWS_PROFILE"}},
-		{Request{Profile: "default", Duration: time.Minute, DurationFrom: "--duration"}, fault.Usage, []string{"--duration is 1m"}},
+		{Request{Profile: "default", Duration: time.Minute, Names: names(fault.FieldDuration, "--duration")}, fault.Usage, []string{"--duration is 1m"}},
 	}
 	for _, c := range cases {
 		_, err := loadSourceKeys(creds, conf, &c.req, envOf(nil))

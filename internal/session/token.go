@@ -38,7 +38,7 @@ func (s *Source) loadTokenSettings(conf *awsfile.File, req *Request) {
 	}
 	s.TokenTimeout, s.TokenTimeoutFrom = tokencmd.DefaultTimeout, "the default timeout"
 	if req.TokenTimeout != 0 {
-		s.TokenTimeout, s.TokenTimeoutFrom = req.TokenTimeout, orLabel(req.TokenTimeoutFrom, "the requested timeout")
+		s.TokenTimeout, s.TokenTimeoutFrom = req.TokenTimeout, req.label(fault.FieldTokenTimeout, "the requested timeout")
 	} else if v, ok := conf.Get(name, KeyMFAProcessTimeout); ok {
 		d, err := ParseDuration(v)
 		if err == nil && d <= 0 {

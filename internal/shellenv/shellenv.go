@@ -5,6 +5,7 @@ package shellenv
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -118,15 +119,21 @@ func Unset(format string, names []string) (string, error) {
 			fmt.Fprintf(&b, "set %s=\r\n", n)
 		}
 	case "json", "dotenv":
-		return "", fmt.Errorf("--unset works with shell formats (bash, zsh, fish, powershell, cmd), not %s", format)
+		return "", ErrNotShell
 	default:
 		return "", unknown(format)
 	}
 	return b.String(), nil
 }
 
+// ErrUnknownFormat is behind Set's and Unset's error for a format they do not know.
+var ErrUnknownFormat = errors.New("unknown format")
+
+// ErrNotShell is Unset's error for a format that is not a shell's (json, dotenv).
+var ErrNotShell = errors.New("not a shell format")
+
 func unknown(format string) error {
-	return fmt.Errorf("unknown --format %q; use one of %s", format, strings.Join(Formats, ", "))
+	return fmt.Errorf("%w %q", ErrUnknownFormat, format)
 }
 
 // cliEOL is the line end the AWS CLI writes (Python's text mode): CRLF on Windows.

@@ -2,6 +2,8 @@ package shellenv
 
 import (
 	"encoding/json"
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -285,10 +287,10 @@ func TestFormatLines(t *testing.T) {
 
 func TestUnknownFormat(t *testing.T) {
 	for _, f := range []string{"", "tcsh", "BASH", "nu"} {
-		if _, err := Set(f, nil); err == nil || !strings.Contains(err.Error(), "bash, zsh, fish") {
+		if _, err := Set(f, nil); !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), strconv.Quote(f)) {
 			t.Errorf("Set(%q): %v", f, err)
 		}
-		if _, err := Unset(f, []string{"A"}); err == nil {
+		if _, err := Unset(f, []string{"A"}); !errors.Is(err, ErrUnknownFormat) {
 			t.Errorf("Unset(%q) accepted", f)
 		}
 	}

@@ -75,6 +75,10 @@ func Parse(value, from, device, deviceFrom string) (Command, error) {
 		if item == "" {
 			return Command{}, fault.WithField(fault.UsageErr("the token command (%s) %q names no item: write %s:NAME, e.g. %s:aws", from, s, p.name, p.name), fault.FieldTokenCommand)
 		}
+		if strings.HasPrefix(item, "-") {
+			// the tool would read it as one of its options (e.g. ykman's --password)
+			return Command{}, fault.WithField(fault.UsageErr("the token command (%s) %q names an item that starts with -, which %s would read as an option; rename the item", from, s, p.tool), fault.FieldTokenCommand)
+		}
 		dev := ""
 		if p.name == "ykman" && device != "" {
 			dev = strings.TrimSpace(device)

@@ -50,6 +50,13 @@ func TestParseTokenCommand(t *testing.T) {
 			t.Errorf("%q: %v", v, err)
 		}
 	}
+	// an item that starts with - would reach the tool as an option (issue 21)
+	for _, v := range []string{"ykman:--password=x", "op:-v", "pass:--help"} {
+		_, err := Parse(v, "--token-command", "", "")
+		if fault.Code(err) != fault.Usage || !strings.Contains(err.Error(), "starts with -") || fault.FieldOf(err) != fault.FieldTokenCommand {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
 	for _, d := range []string{"my-key", "-1", "12 34", "0x1f"} {
 		_, err := Parse("ykman:aws", "F", d, "ykman_device in C line 3")
 		if fault.Code(err) != fault.Usage || !strings.Contains(err.Error(), "ykman_device in C line 3 is") {

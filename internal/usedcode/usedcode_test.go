@@ -1,6 +1,7 @@
 package usedcode
 
 import (
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,7 @@ func TestStepRecord(t *testing.T) {
 		t.Fatalf("record mode %v %v", st.Mode(), err)
 	}
 	b, _ := os.ReadFile(path)
-	if strings.Contains(string(b), "123456") || !strings.Contains(string(b), `"step":60000000`) {
+	if strings.Contains(string(b), "123456") || !strings.Contains(string(b), `"codes":[{"step":60000000`) {
 		t.Errorf("record %s", b)
 	}
 	r := Load(testSerial)
@@ -58,7 +59,8 @@ func TestStepRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	r2 := Load(testSerial)
-	if r2.Hash == r.Hash || !r2.Maybe || !strings.Contains(r2.How(), "may have taken it") || !r2.Used(testSerial, "123456", had) {
+	e2 := r2.Find(testSerial, "123456", had)
+	if len(r2.Codes) != 1 || e2 == nil || e2.Hash == r.Codes[0].Hash || !e2.Maybe || !strings.Contains(e2.How(), "may have taken it") {
 		t.Errorf("second record %+v", r2)
 	}
 	// a damaged record is no record
@@ -67,6 +69,45 @@ func TestStepRecord(t *testing.T) {
 	}
 	if Load(testSerial) != nil {
 		t.Error("damaged record read")
+	}
+}
+
+// Every code of the window is kept: a second, mistyped code in the same step does not erase the first
+// one's mark (it did when the record held one code per device); a code proved unused is forgotten;
+// codes more than two steps older than the newest go; the one-code record of earlier versions is read.
+func TestRecordKeepsEveryCode(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	had := time.Unix(1_800_000_015, 0)
+	if err := Save(nil, testSerial, "111111", had, had, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(nil, testSerial, "222222", had.Add(5*time.Second), had.Add(5*time.Second), true); err != nil {
+		t.Fatal(err)
+	}
+	r := Load(testSerial)
+	if !r.Used(testSerial, "111111", had) || !r.Used(testSerial, "222222", had) || len(r.Codes) != 2 {
+		t.Fatalf("two codes of one step: %+v", r)
+	}
+	if err := Forget(nil, testSerial, "222222", had); err != nil {
+		t.Fatal(err)
+	}
+	if r := Load(testSerial); !r.Used(testSerial, "111111", had) || r.Used(testSerial, "222222", had) {
+		t.Fatalf("after forgetting 222222: %+v", r)
+	}
+	later := had.Add(3 * 30 * time.Second)
+	if err := Save(nil, testSerial, "333333", later, later, false); err != nil {
+		t.Fatal(err)
+	}
+	if r := Load(testSerial); len(r.Codes) != 1 || !r.Used(testSerial, "333333", later) {
+		t.Fatalf("old steps kept: %+v", r)
+	}
+	path, _ := stepsPath(testSerial)
+	salt := "00112233445566778899aabbccddeeff"
+	saltb, _ := hex.DecodeString(salt)
+	old := `{"step":60000000,"at":"2027-01-15T08:00:15Z","salt":"` + salt + `","hash":"` + codeHash(saltb, testSerial, "444444") + `"}`
+	os.WriteFile(path, []byte(old), 0o600)
+	if !Load(testSerial).Used(testSerial, "444444", had) {
+		t.Fatal("the one-code record of earlier versions is not read")
 	}
 }
 
