@@ -194,7 +194,7 @@ Exit codes: 0 ok, 1 not valid (status --check) or unexpected, 2 usage, 3 AWS fil
 		}
 		return nil
 	}
-	root.AddCommand(NewCmdLogin(a, nil), NewCmdEnv(a, nil), NewCmdExec(a, nil), NewCmdCredentialProcess(a, nil), NewCmdSetup(a, nil), NewCmdStatus(a, nil), NewCmdLogout(a, nil), a.consoleCmd())
+	root.AddCommand(NewCmdLogin(a, nil), NewCmdEnv(a, nil), NewCmdExec(a, nil), NewCmdCredentialProcess(a, nil), NewCmdSetup(a, nil), NewCmdStatus(a, nil), NewCmdLogout(a, nil), a.consoleCmd(), a.keysCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
@@ -355,6 +355,7 @@ func (a *app) ensure(req session.Request) (*session.Result, error) {
 		Timeout: a.timeout,
 		Editor:  a.editor(),
 		Dial:    DialAWS,
+		Keys:    storeKeys{a},
 	}
 	var opened io.Closer
 	env.OpenPrompt = func(spec session.PromptSpec) (session.Terminal, error) {

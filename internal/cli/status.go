@@ -51,6 +51,7 @@ type statusJSON struct {
 	Now           string          `json:"now"`
 	Profiles      []profileStatus `json:"profiles"`
 	Problems      []problem       `json:"problems"`
+	Keys          []keyAge        `json:"keys,omitempty"` // sources whose key age is known (status_keys.go)
 }
 
 type profileStatus struct {
@@ -198,6 +199,7 @@ func statusReport(creds *awsfile.File, credPath string, now time.Time, only stri
 	for _, check := range problemChecks {
 		out.Problems = append(out.Problems, check(f)...)
 	}
+	out.Keys, _ = keyAges(f)
 	return out, nil
 }
 
@@ -303,7 +305,7 @@ func gatherStatus(creds *awsfile.File, credPath string, now time.Time, only stri
 type problemCheck func(f *statusFacts) []problem
 
 // problemChecks run in this order; their problems are listed in it.
-var problemChecks = []problemCheck{malformedConfig, suspectExpiry, sourceHasSession, filePermissions, envCredentials, envProfile}
+var problemChecks = []problemCheck{malformedConfig, suspectExpiry, sourceHasSession, keyTooOld, filePermissions, envCredentials, envProfile}
 
 func newProblem(kind, format string, args ...any) problem {
 	return problem{Kind: kind, Message: fmt.Sprintf(format, args...)}
@@ -472,6 +474,7 @@ func (a *app) fullStatus(creds *awsfile.File, credPath string, now time.Time, on
 		}
 		tw.Flush()
 	}
+	a.printKeyAges(out.Keys)
 	for _, p := range out.Problems {
 		a.warn(p.Message)
 	}

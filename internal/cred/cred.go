@@ -132,3 +132,11 @@ type Identity struct {
 func (s Session) Suspect(now time.Time) bool {
 	return s.Expiration.Sub(now) > 129600*time.Second+time.Minute
 }
+
+// AccessKey is one of an IAM user's access keys as IAM lists it; Secret only when just created.
+type AccessKey struct {
+	ID      string
+	Secret  string
+	Active  bool
+	Created time.Time
+}

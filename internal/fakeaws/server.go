@@ -115,19 +115,21 @@ type codeStats struct {
 
 // Server is the stand-in. The zero value is not usable; call New.
 type Server struct {
-	mu       sync.Mutex
-	users    map[string]*User // by access key id
-	roles    map[string]*Role // by ARN
-	sessions map[string]*session
-	devices  map[string]*User // serial -> owner
-	lastStep map[string]int64 // serial -> last accepted TOTP step
-	anyCode  bool             // AcceptAnyCode: every well-formed code of the owner's device is right
-	created  time.Time
-	now      func() time.Time
-	calls    map[string]int
-	fail     map[string]*failRule
-	delay    time.Duration
-	log      []string
+	mu          sync.Mutex
+	users       map[string]*User // by the access key id it was added with
+	keys        map[string]*accessKey
+	newKeyDelay time.Duration
+	roles       map[string]*Role // by ARN
+	sessions    map[string]*session
+	devices     map[string]*User // serial -> owner
+	lastStep    map[string]int64 // serial -> last accepted TOTP step
+	anyCode     bool             // AcceptAnyCode: every well-formed code of the owner's device is right
+	created     time.Time
+	now         func() time.Time
+	calls       map[string]int
+	fail        map[string]*failRule
+	delay       time.Duration
+	log         []string
 
 	signin   map[string]*signinToken // federation sign-in tokens issued (federation.go)
 	consoles []string                // assumed-role ARNs signed in to the console, in order
@@ -147,13 +149,15 @@ type Server struct {
 // New returns a server with no users and no roles. It is not started.
 func New() *Server {
 	return &Server{
-		users:    map[string]*User{},
-		roles:    map[string]*Role{},
-		sessions: map[string]*session{},
-		devices:  map[string]*User{},
-		lastStep: map[string]int64{},
-		calls:    map[string]int{},
-		fail:     map[string]*failRule{},
+		users:       map[string]*User{},
+		keys:        map[string]*accessKey{},
+		newKeyDelay: DefaultNewKeyDelay,
+		roles:       map[string]*Role{},
+		sessions:    map[string]*session{},
+		devices:     map[string]*User{},
+		lastStep:    map[string]int64{},
+		calls:       map[string]int{},
+		fail:        map[string]*failRule{},
 
 		signin:    map[string]*signinToken{},
 		roleCalls: map[string]int{},
@@ -187,6 +191,7 @@ func (s *Server) AddUser(u User) {
 	}
 	p := &u
 	s.users[u.AccessKeyID] = p
+	s.keys[u.AccessKeyID] = &accessKey{id: u.AccessKeyID, secret: u.SecretAccessKey, user: p, active: true, created: s.created}
 	for _, d := range u.MFA {
 		s.devices[d.Serial] = p
 	}
@@ -627,7 +632,7 @@ func (s *Server) handle(r *http.Request, body []byte, params url.Values, action 
 
 func serviceOfAction(action string) string {
 	switch action {
-	case "ListMFADevices":
+	case "ListMFADevices", "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey":
 		return "iam"
 	}
 	return "sts"
@@ -640,8 +645,12 @@ func (s *Server) authenticate(r *http.Request, body []byte, auth *authHeader, no
 	}
 	c := &caller{}
 	var secret string
-	if u := s.users[auth.AccessKeyID]; u != nil {
-		c.user, secret = u, u.SecretAccessKey
+	if k := s.keys[auth.AccessKeyID]; k != nil {
+		// an inactive key, or one so new that IAM has not propagated it, is refused like an unknown one
+		if !k.active || now.Before(k.usable) {
+			return nil, errInvalidToken()
+		}
+		c.user, secret = k.user, k.secret
 	} else if ss := s.sessions[auth.AccessKeyID]; ss != nil {
 		if r.Header.Get("X-Amz-Security-Token") != ss.token {
 			return nil, errInvalidToken()
@@ -691,6 +700,14 @@ func (s *Server) dispatch(service, action string, p url.Values, c *caller, now t
 		switch action {
 		case "ListMFADevices":
 			return s.listMFADevices(p, c)
+		case "ListAccessKeys":
+			return s.listAccessKeys(p, c)
+		case "CreateAccessKey":
+			return s.createAccessKey(p, c, now)
+		case "UpdateAccessKey":
+			return s.updateAccessKey(p, c)
+		case "DeleteAccessKey":
+			return s.deleteAccessKey(p, c)
 		}
 	}
 	return nil, notFound

@@ -38,6 +38,7 @@ const (
 	FieldTokenTimeout       // each run of the token command
 	FieldPrompt             // how to ask a person
 	FieldCode               // the code given up front
+	FieldBackend            // where long-term keys are kept (keys --backend)
 )
 
 // Error is a user-facing failure.

@@ -89,7 +89,11 @@ func resolveName(creds, conf *awsfile.File, name string) (profile, implied, via 
 		if s, cut := strings.CutSuffix(name, "-mfa"); cut && s != "default" {
 			src, ok = s, true
 		}
-		if k, _ := creds.Get(src, "aws_access_key_id"); ok && k != "" && DefaultTarget(src) == name {
+		k, _ := creds.Get(src, "aws_access_key_id")
+		if b, _ := conf.Get(src, KeyBackend); k == "" {
+			k = b // keys moved to a key store (stsmfa keys import)
+		}
+		if ok && k != "" && DefaultTarget(src) == name {
 			return src, name, fmt.Sprintf("where stsmfa stores the MFA session of profile %s", src)
 		}
 	}

@@ -83,6 +83,15 @@ type Env struct {
 	// Dial opens AWS for a refresh (internal/awsapi in the program); nil: cached sessions only.
 	Dial   func(Conn) (AWS, error)
 	Editor *awsfile.Editor
+	// Keys opens the key store of a source whose keys `stsmfa keys import` moved out of the
+	// credentials file; nil: such a source cannot be refreshed here (the front).
+	Keys KeyStore
+}
+
+// KeyStore reads a source's long-term keys from the key store its stsmfa_backend names. Only a
+// refresh calls it; the cached path never does.
+type KeyStore interface {
+	LongTermKeys(profile, backend string) (id, secret string, err error)
 }
 
 // Result is what Ensure did.
@@ -130,6 +139,7 @@ type run struct {
 	creds, conf        *awsfile.File
 	plan               *Plan
 	src                *Source
+	stored             *Source // the source's keys as read from a key store, once per run
 	targetsGiven       bool
 	prompt             promptState
 	direct             bool      // a role assumed directly with the long-term keys and a code of its own
@@ -304,9 +314,28 @@ func (r *run) result(res *Result) *Result {
 	return res
 }
 
-// keys loads the source's long-term keys (only a refresh needs them).
+// keys loads the source's long-term keys (only a refresh needs them): from the credentials file, or
+// from the key store its stsmfa_backend names (read once per run, even when load runs again).
 func (r *run) keys() error {
 	if r.src.AccessKeyID != "" {
+		return nil
+	}
+	if backend := r.src.backend(r.creds); backend != "" {
+		if r.stored == nil || r.stored.Profile != r.src.Profile {
+			if r.env.Keys == nil {
+				return fault.UsageErr("the long-term keys of profile %q are in the %s key store, which this program does not open; run stsmfa-engine (the full program)", r.src.Profile, backend)
+			}
+			id, secret, err := r.env.Keys.LongTermKeys(r.src.Profile, backend)
+			if err != nil {
+				return err
+			}
+			if cred.IsSessionKey(id) {
+				return fault.WithField(fault.FilesErr("the %s key store holds temporary session credentials for profile %q; GetSessionToken needs the IAM user's long-term keys (AKIA…)", backend, r.src.Profile), fault.FieldProfile)
+			}
+			r.stored = &Source{Profile: r.src.Profile, AccessKeyID: id, SecretAccessKey: secret}
+		}
+		r.src.AccessKeyID, r.src.SecretAccessKey = r.stored.AccessKeyID, r.stored.SecretAccessKey
+		r.env.debugf("long-term key %s of profile %s from the %s key store", cred.MaskKey(r.src.AccessKeyID), r.src.Profile, backend)
 		return nil
 	}
 	if err := r.src.loadKeys(r.creds); err != nil {

@@ -204,6 +204,20 @@ func orLabel(label, def string) string {
 	return def
 }
 
+// KeyBackend, in a source's config section, names the key store holding its long-term keys
+// (written by stsmfa keys import and keys add). Keys still in the credentials file win.
+const KeyBackend = "stsmfa_backend"
+
+// backend is the key store holding the source's keys, "" when they are (or should be) in the
+// credentials file.
+func (s *Source) backend(creds *awsfile.File) string {
+	if k, _ := creds.Get(s.Profile, "aws_access_key_id"); k != "" {
+		return ""
+	}
+	b, _ := s.conf.Get(s.Profile, KeyBackend)
+	return strings.TrimSpace(b)
+}
+
 // loadKeys reads the source's long-term keys, refusing a profile that lacks them or holds session
 // credentials. Only a refresh calls it: a cached session is served without touching the keys.
 func (s *Source) loadKeys(creds *awsfile.File) error {
