@@ -165,12 +165,13 @@ func oneLine(s string) string {
 }
 
 func version() string {
+	if Version == "" && Commit == "" {
+		bi, _ := debug.ReadBuildInfo()
+		return buildInfoVersion(bi)
+	}
 	v := Version
 	if v == "" {
 		v = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
 	}
 	if Commit != "" {
 		v += " (commit " + Commit
