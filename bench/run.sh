@@ -7,6 +7,7 @@
 #   STSMFA_ALT=/path/to/other/stsmfa bash bench/run.sh   # adds rows for another build, side by side
 #   STSMFA_ALT=dynamic bash bench/run.sh                  # ... the dynamically linked (cgo) build
 #   STSMFA_ALT=full bash bench/run.sh                     # ... the full build alone (go install's)
+#   STSMFA_ALT=rev:COMMIT bash bench/run.sh               # ... the pair built from COMMIT (git archive)
 #
 # stsmfa is built as the releases and packages install it (.goreleaser.yaml): CGO_ENABLED=0 (static)
 # and -trimpath, the front (cmd/stsmfa-front) as stsmfa and the full build beside it as
@@ -26,6 +27,7 @@ export PATH=/usr/local/go/bin:$PATH
 N=${N:-200}
 WARMUP=${WARMUP:-5}
 AWS=${AWS:-/usr/bin/aws}
+alt_arg=${STSMFA_ALT:-} # as given, for the report (STSMFA_ALT becomes the path of the build)
 
 tmp=$(mktemp -d /tmp/stsmfa-bench.XXXXXX)
 standin_pid=
@@ -45,6 +47,13 @@ elif [ "${STSMFA_ALT:-}" = full ]; then
   mkdir -p "$tmp/bin/full"
   CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/full/stsmfa" ./cmd/stsmfa
   STSMFA_ALT=$tmp/bin/full/stsmfa
+elif [[ "${STSMFA_ALT:-}" == rev:* ]]; then
+  mkdir -p "$tmp/alt-src" "$tmp/bin/alt"
+  git archive "${STSMFA_ALT#rev:}" | tar -x -C "$tmp/alt-src"
+  (cd "$tmp/alt-src" &&
+    CGO_ENABLED=0 go build -trimpath -tags stsmfa_front -o "$tmp/bin/alt/stsmfa" ./cmd/stsmfa &&
+    CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/alt/stsmfa-engine" ./cmd/stsmfa)
+  STSMFA_ALT=$tmp/bin/alt/stsmfa
 fi
 CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/hello" ./bench/hello
 go build -o "$tmp/bin/proctime" ./bench/proctime
@@ -108,7 +117,7 @@ echo "timing ($N runs each; the AWS CLI rows take a few minutes)..." >&2
   echo
   echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), nproc $(nproc)"
   echo "- kernel $(uname -r); $(go version | cut -d' ' -f3-); $("$AWS" --version 2>&1 | cut -d' ' -f1-2)"
-  echo "- date $(date -u +%Y-%m-%dT%H:%MZ); command: \`${STSMFA_ALT:+STSMFA_ALT=$STSMFA_ALT }N=$N bash bench/run.sh\`"
+  echo "- date $(date -u +%Y-%m-%dT%H:%MZ); command: \`${alt_arg:+STSMFA_ALT=$alt_arg }N=$N bash bench/run.sh\`"
   echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows up as noise)"
   echo
   echo "### Results"
@@ -119,11 +128,16 @@ alt=()
 if [ -n "${STSMFA_ALT:-}" ]; then
   alt=(--- name=alt:version "$STSMFA_ALT" --version
        --- name=alt:credential-process "$STSMFA_ALT" credential-process
+       --- name=alt:login-reuse "$STSMFA_ALT" login
        --- name=alt:status-check "$STSMFA_ALT" status --check
        --- name=alt:status-prompt "$STSMFA_ALT" status --prompt
+       --- name=alt:env "$STSMFA_ALT" env
        --- name=alt:exec-true "$STSMFA_ALT" exec -- /bin/true
        --- name=alt:credential-process-10k env="$BIG" "$STSMFA_ALT" credential-process
        --- name=alt:status-check-10k env="$BIG" "$STSMFA_ALT" status --check
+       --- name=alt:env-10k env="$BIG" "$STSMFA_ALT" env
+       --- name=alt:exec-true-10k env="$BIG" "$STSMFA_ALT" exec -- /bin/true
+       --- name=alt:login-force env="$NOSTEPS" "$STSMFA_ALT" login --force 123456
        --- name=alt:login-force-10k env="$BIG" env="$NOSTEPS" "$STSMFA_ALT" login --force 123456)
 fi
 aws_rows=()
@@ -158,7 +172,7 @@ set +e
   "${aws_rows[@]}" "${alt[@]}" >>"$tmp/report.md"
 status=$?
 set -e
-sed "s#$tmp/nosteps#NOSTEPS#g; s#$tmp/bin/full/stsmfa#full/stsmfa#g; s#$tmp/bin/stsmfa-engine#stsmfa-engine#g; s#$tmp/bin/stsmfa#stsmfa#g; s#$tmp/bin/hello#bench/hello#g; s#$big#BIG#g; s#$AWS #aws #g" "$tmp/report.md"
+sed "s#$tmp/nosteps#NOSTEPS#g; s#$tmp/bin/full/stsmfa#full/stsmfa#g; s#$tmp/bin/alt/stsmfa#alt/stsmfa#g; s#$tmp/bin/stsmfa-engine#stsmfa-engine#g; s#$tmp/bin/stsmfa#stsmfa#g; s#$tmp/bin/hello#bench/hello#g; s#$big#BIG#g; s#$AWS #aws #g" "$tmp/report.md"
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo

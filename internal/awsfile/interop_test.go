@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 )
 
 const (
@@ -54,6 +55,7 @@ aws_session_token = old-token
 const interopConfig = "[default]\r\nregion = us-east-1\r\n\r\n[profile untouched]\r\nregion = ap-south-1\r\ns3 =\r\n  addressing_style = path\r\n\r\n[sso-session corp]\r\nsso_region = us-east-1\r\n"
 
 func TestInteropRealReaders(t *testing.T) {
+	ci.SkipShort(t, "the AWS CLI and boto3 reading what awsfile wrote")
 	testkit.RequireTool(t, awsCLI)
 	testkit.RequireBoto3(t)
 	home := t.TempDir()

@@ -55,7 +55,9 @@ import (
 //	slow-next ACTION DURATION N    the stand-in processes the next N ACTION calls, then holds each answer DURATION
 //
 // Condition [have:TOOL]: TOOL is on PATH; when it is not, under CI=true the condition fails the script
-// instead (no test may skip in CI): [!have:ykman] skip 'needs ykman'.
+// instead (no test may skip in CI): [!have:ykman] skip 'needs ykman'. testscript's own [short] is
+// go test -short: the scripts that wait out MFA steps or timeouts, or run real tools, start with
+// [short] skip '…: runs in the full suite (go test without -short)'.
 //
 // Environment: $HOME, $CREDS, $CONFIG, $SERIAL, $SEED, $ENDPOINT, $AKID (alice's key id).
 // stsmfa runs without a terminal unless the script uses ttyin (a pseudo-terminal).

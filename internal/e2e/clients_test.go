@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 )
 
 // credProcWorld is a world whose [default] gets its code from mfa_process and whose config has
@@ -83,6 +84,7 @@ func goSDKResolve(t *testing.T, w *world, profile string) (processJSON, string) 
 // the session stsmfa got from the stand-in, starting from an empty cache: one code, one
 // GetSessionToken; a second resolution reuses the cache. Each client then signs a call with it.
 func TestRealClients(t *testing.T) {
+	ci.SkipShort(t, "the AWS CLI, boto3 and the Go SDK through credential_process")
 	clients := []struct {
 		name string
 		// resolve returns the credentials the client resolved for profile work, after it made one

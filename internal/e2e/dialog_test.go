@@ -11,6 +11,7 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 	"github.com/stsmfa/stsmfa/internal/testkit/xvfb"
 )
 
@@ -151,6 +152,7 @@ func TestNoCodeWaitsForRefresh(t *testing.T) {
 // TestNoCodeWaitsThenFails: when the holder ends without a session (killed), the waiters fail as
 // they would have at once, with the fix.
 func TestNoCodeWaitsThenFails(t *testing.T) {
+	ci.SkipShort(t, "waits on a lock holder that is then killed")
 	w := newWorld(t)
 	h := holder(t, w)
 	p := w.stsmfa("credential-process", "--debug").start(t)
@@ -191,6 +193,7 @@ func TestNoDisplayFailsFast(t *testing.T) {
 // untouched. The same through the AWS CLI, whose name the dialog shows; with
 // STSMFA_DIALOG_SCREENSHOT=FILE that dialog is captured as PNG (docs/dialog.png).
 func TestDialogUnderXvfb(t *testing.T) {
+	ci.SkipShort(t, "real zenity dialogs under Xvfb")
 	zenity := xvfb.Tool(t, "/usr/bin/zenity")
 	x := xvfb.Start(t)
 	w := newWorld(t)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/shellenv"
 	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 )
 
 // The shells run stsmfa the documented way. PowerShell and cmd are not installable from this
@@ -159,6 +160,7 @@ func TestEnvUnsetNeedsNothing(t *testing.T) {
 // file, knows no expiry, so stsmfa's AWS_CREDENTIAL_EXPIRATION line and the process JSON's
 // Expiration are the only additions).
 func TestEnvFormatsMatchAWSCLI(t *testing.T) {
+	ci.SkipShort(t, "the AWS CLI for every env format")
 	aws := testkit.RequireTool(t, "/usr/bin/aws")
 	w := execWorld(t)
 	w.stsmfa("login").mustRun(t)

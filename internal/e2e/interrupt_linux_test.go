@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 )
 
 // openPTY opens a pseudo-terminal pair: the test holds the master, stsmfa gets the slave as its
@@ -102,6 +103,7 @@ func TestCtrlCAtPrompt(t *testing.T) {
 // TestInterruptLockWait: SIGINT while waiting for another process's lock ends the wait at once: 130.
 // Both kinds of waiter: one with a token command, one that has no code source (and only waits).
 func TestInterruptLockWait(t *testing.T) {
+	ci.SkipShort(t, "interrupts waiters on a held lock")
 	w := newWorld(t)
 	holder(t, w)
 	for _, args := range [][]string{

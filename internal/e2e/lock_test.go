@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 )
 
 const n = 32
@@ -96,6 +97,7 @@ func stsmfaChildren(bin string) int {
 // resolving the credential_process profile. The token command is held open until all 32 AWS CLIs
 // have started their stsmfa.
 func TestOneCodeForManyAWSCLIs(t *testing.T) {
+	ci.SkipShort(t, "32 concurrent AWS CLIs")
 	aws := testkit.RequireTool(t, "/usr/bin/aws")
 	w := credProcWorld(t, func(w *world) string { return w.gatedCmd })
 	procs := make([]*proc, n)
@@ -128,6 +130,7 @@ func holder(t *testing.T, w *world) *proc {
 // TestKilledHolderReleasesLock: a process SIGKILLed while it holds the lock (inside its token command)
 // does not block the others: the kernel drops its flock and a waiter proceeds at once.
 func TestKilledHolderReleasesLock(t *testing.T) {
+	ci.SkipShort(t, "kills a lock holder")
 	w := newWorld(t)
 	h := holder(t, w)
 	waiter := w.stsmfa("credential-process", "--debug", "--token-command", w.codeCmd).start(t)
@@ -159,6 +162,7 @@ func TestKilledHolderReleasesLock(t *testing.T) {
 // TestLockTimeout: a waiter gives up after --lock-timeout with exit 6 and a message saying what to
 // do; it never runs its own token command.
 func TestLockTimeout(t *testing.T) {
+	ci.SkipShort(t, "waits out --lock-timeout")
 	w := newWorld(t)
 	holder(t, w)
 	for _, args := range [][]string{
@@ -200,6 +204,7 @@ func TestLockTimeout(t *testing.T) {
 // at once, with the fix on stderr and nothing on stdout. (While another process holds the lock they
 // wait for it instead: TestNoCodeWaitsForRefresh.)
 func TestNoCodeSourceFailsFast(t *testing.T) {
+	ci.SkipShort(t, "every command, with and without a lock holder")
 	commands := [][]string{{"credential-process"}, {"env"}, {"exec", "--", "true"}, {"login"}}
 	check := func(t *testing.T, w *world, extra []string) {
 		for _, args := range commands {

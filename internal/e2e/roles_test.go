@@ -23,6 +23,7 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/fakeaws"
 	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 )
 
 // roleDef is a role at the stand-in and the config profile that assumes it from [default].
@@ -397,6 +398,7 @@ var awsNoRealAWS = []string{"HTTPS_PROXY=http://127.0.0.1:9", "https_proxy=http:
 // CLI's cache key includes SerialNumber and DurationSeconds; under a wrong key the AWS CLI would ask
 // for an MFA code and fail without a terminal.
 func TestRoleAWSCLIUsesCache(t *testing.T) {
+	ci.SkipShort(t, "the AWS CLI on role profiles")
 	aws := testkit.RequireTool(t, "/usr/bin/aws")
 	for _, c := range []struct {
 		name   string
@@ -457,6 +459,7 @@ func TestRoleAWSCLIUsesCache(t *testing.T) {
 // role session through it and sign as the assumed role. One code and one AssumeRole serve all three:
 // the role session is cached between them.
 func TestRoleSetupCredentialProcessClients(t *testing.T) {
+	ci.SkipShort(t, "the AWS CLI, boto3 and the Go SDK on a role")
 	awsCLI := testkit.RequireTool(t, "/usr/bin/aws")
 	py := testkit.RequireBoto3(t)
 	w := roleWorld(t, func(w *world) string { return w.codeCmd }, prodRole)

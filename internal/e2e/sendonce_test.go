@@ -12,6 +12,7 @@ import (
 
 	"github.com/stsmfa/stsmfa/internal/fakeaws"
 	"github.com/stsmfa/stsmfa/internal/testkit"
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 	"github.com/stsmfa/stsmfa/internal/totp"
 )
 
@@ -20,6 +21,7 @@ import (
 // complete 200 answer as a failed request and re-send the code). The stand-in counts every code it
 // receives per device: every code must arrive exactly once, and every login must succeed.
 func TestSendOnceUnderLoad(t *testing.T) {
+	ci.SkipShort(t, "200 logins under load")
 	const logins = 200
 	w := newWorld(t)
 	var creds, conf strings.Builder

@@ -11,12 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stsmfa/stsmfa/internal/testkit/ci"
 	"github.com/stsmfa/stsmfa/internal/testkit/xvfb"
 )
 
 // The Linux dialogs for real, on an Xvfb display, driven by xdotool as a person would: the code typed
 // comes back, Escape is Cancel, a list row can be picked, and zenity's own timeout ends it.
 func TestRealDialogs(t *testing.T) {
+	ci.SkipShort(t, "real zenity and kdialog dialogs under Xvfb")
 	for _, kind := range []Mode{Zenity, KDialog} {
 		t.Run(string(kind), func(t *testing.T) {
 			prog := xvfb.Tool(t, "/usr/bin/"+string(kind))

@@ -63,6 +63,7 @@ var laneTools = [][2]string{{"wine", "wine"}, {"wineboot", "wine"}, {"wineserver
 // under CI=true).
 func getLane(t *testing.T) *lane {
 	t.Helper()
+	ci.SkipShort(t, "the Windows lane (Wine)")
 	if runtime.GOARCH != "amd64" {
 		ci.SkipUnlessCI(t, "the Windows lane runs windows/amd64 builds under wine64 and needs an amd64 host, not %s", runtime.GOARCH)
 	}
