@@ -27,33 +27,34 @@ func String() string {
 func format(stamped, commit, date string, bi *debug.BuildInfo) string {
 	v := stamped
 	if v == "" && bi != nil {
-		if mv := bi.Main.Version; mv != "" && mv != "(devel)" && !strings.Contains(mv, "+dirty") {
-			v = mv
-		} else {
-			rev, modified, when := "", false, ""
-			for _, s := range bi.Settings {
-				switch s.Key {
-				case "vcs.revision":
-					rev = s.Value
-				case "vcs.modified":
-					modified = s.Value == "true"
-				case "vcs.time":
-					when = s.Value
-				}
+		rev, modified, when := "", false, ""
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			case "vcs.time":
+				when = s.Value
 			}
-			if rev != "" {
-				if len(rev) > 12 {
-					rev = rev[:12]
-				}
-				v = "dev (commit " + rev
-				if modified {
-					v += "+dirty"
-				}
-				if when != "" {
-					v += ", " + when
-				}
-				return v + ")"
+		}
+		switch {
+		case rev != "":
+			// a build from a checkout (go build, go install ./cmd/stsmfa): its commit, not the
+			// pseudo-version Go derives from it
+			if len(rev) > 12 {
+				rev = rev[:12]
 			}
+			v = "dev (commit " + rev
+			if modified {
+				v += "+dirty"
+			}
+			if when != "" {
+				v += ", " + when
+			}
+			return v + ")"
+		case bi.Main.Version != "" && bi.Main.Version != "(devel)":
+			v = bi.Main.Version // go install …@vX: the module's version
 		}
 	}
 	if v == "" {

@@ -25,6 +25,11 @@ func TestFormat(t *testing.T) {
 		{"source build", "", "", "", vcs("0123456789abcdef0123", "false", "2026-12-05T10:00:00Z"), "dev (commit 0123456789ab, 2026-12-05T10:00:00Z)"},
 		{"dirty source build", "", "", "", vcs("0123456789abcdef0123", "true", ""), "dev (commit 0123456789ab+dirty)"},
 		{"no build info", "", "", "", nil, "dev"},
+		{"clean source build (Go derives a pseudo-version)", "", "", "", func() *debug.BuildInfo {
+			bi := vcs("2489bfdc1cce0000", "false", "2026-12-06T00:50:59Z")
+			bi.Main.Version = "v0.0.0-20261206005059-2489bfdc1cce"
+			return bi
+		}(), "dev (commit 2489bfdc1cce, 2026-12-06T00:50:59Z)"},
 		{"no vcs", "", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "dev"},
 	} {
 		if got := format(c.stamped, c.commit, c.date, c.bi); got != c.want {
