@@ -50,8 +50,12 @@ elif [ "${STSMFA_ALT:-}" = full ]; then
 elif [[ "${STSMFA_ALT:-}" == rev:* ]]; then
   mkdir -p "$tmp/alt-src" "$tmp/bin/alt"
   git archive "${STSMFA_ALT#rev:}" | tar -x -C "$tmp/alt-src"
+  # the front is cmd/stsmfa-front, or in commits before it had a directory, cmd/stsmfa built with
+  # -tags stsmfa_front
+  front=(./cmd/stsmfa-front)
+  [ -d "$tmp/alt-src/cmd/stsmfa-front" ] || front=(-tags stsmfa_front ./cmd/stsmfa)
   (cd "$tmp/alt-src" &&
-    CGO_ENABLED=0 go build -trimpath -tags stsmfa_front -o "$tmp/bin/alt/stsmfa" ./cmd/stsmfa &&
+    CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/alt/stsmfa" "${front[@]}" &&
     CGO_ENABLED=0 go build -trimpath -o "$tmp/bin/alt/stsmfa-engine" ./cmd/stsmfa)
   STSMFA_ALT=$tmp/bin/alt/stsmfa
 fi

@@ -1,8 +1,11 @@
 // Package readahead starts reading the AWS files a command will read while the rest of stsmfa is
 // still initialising. Only cmd/stsmfa imports it, for its init: Go initialises this package (which
 // needs only awsfile) before net/http, cobra and the AWS SDK's clients, whose package initialisation
-// takes most of a cached command's time (docs/benchmarks.md); the read runs on another goroutine
-// meanwhile, and awsfile.Load hands its result to the command's first read of the file.
+// takes most of the full program's start (docs/benchmarks.md); the read runs on another goroutine
+// meanwhile, and awsfile.Load hands its result to the command's first read of the file. With the
+// front serving the cached path, this helps only the engine, and measurably only with large files:
+// about 1 ms on login --force and 0.7 ms on a refresh with 10,000 profiles, nothing with ten
+// (docs/benchmarks.md, "Read-ahead and the huge-page reader, with the front").
 package readahead
 
 import (
